@@ -1,0 +1,57 @@
+import { Command, CommanderError, Option } from 'commander'
+import { VERSION } from '../version.ts'
+import { migrate, tokenCreate, userCreate } from './admin-commands.ts'
+import { EXIT_USAGE, runCommand } from './run-command.ts'
+import { serve } from './serve-command.ts'
+
+const databaseOption = () => new Option('--database-url <url>', 'sqlite:<path> or postgres://… (HOOKHUB_DATABASE_URL)')
+const jsonOption = () => new Option('--json', 'print one JSON object instead of text')
+
+const program = new Command()
+  .name('hookhub')
+  .description('Self-hosted integration and webhook hub')
+  .version(VERSION)
+  .exitOverride()
+  .showHelpAfterError('(run hookhub --help for usage)')
+
+program.command('serve', { isDefault: true })
+  .description('Run the HTTP API (and the delivery workers), applying pending migrations first')
+  .option('--port <port>', 'listen port (PORT, default 8080)')
+  .option('--host <host>', 'listen address (HOST, default 0.0.0.0)')
+  .addOption(databaseOption())
+  .addHelpText('after', '\nExample:\n  PORT=8080 hookhub serve --database-url sqlite:./data/hookhub.db')
+  .action((options) => runCommand(() => serve(options)))
+
+program.command('migrate')
+  .description('Apply pending database migrations and check the secret key')
+  .addOption(databaseOption())
+  .addHelpText('after', '\nExample:\n  HOOKHUB_SECRET_KEY=… hookhub migrate --database-url postgres://postgres@127.0.0.1/hookhub')
+  .action((options) => runCommand(() => migrate(options)))
+
+const user = program.command('user').description('Manage API users (works on the database directly)')
+user.command('create')
+  .description('Create an API user and print its first token')
+  .requiredOption('--email <email>', 'e-mail address')
+  .requiredOption('--name <name>', 'login name (Basic auth user name)')
+  .option('--permissions <list>', 'comma-separated permissions, e.g. integrations.view,integrations.create.own')
+  .addOption(databaseOption())
+  .addOption(jsonOption())
+  .addHelpText('after', '\nExample:\n  hookhub user create --email a@b.c --name ops --permissions integrations.view,integrations.create.own')
+  .action((options) => runCommand(() => userCreate(options)))
+
+const token = program.command('token').description('Manage API tokens (works on the database directly)')
+token.command('create')
+  .description('Issue another API token for a user and print it')
+  .requiredOption('--user <id-or-name>', 'the user the token belongs to')
+  .addOption(databaseOption())
+  .addOption(jsonOption())
+  .addHelpText('after', '\nExample:\n  hookhub token create --user ops')
+  .action((options) => runCommand(() => tokenCreate(options)))
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  if (!(err instanceof CommanderError)) throw err
+  // Help and version are successful exits; everything else commander rejects is a usage error.
+  process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE
+}

@@ -1,0 +1,52 @@
+import { createHub } from '../app.ts'
+import { redactUrl } from '../config.ts'
+import { createLogger } from '../logger.ts'
+import { VERSION } from '../version.ts'
+import { configFrom, type CommonOptions } from './context.ts'
+
+export async function serve (options: CommonOptions) {
+  const { config, key } = configFrom(options)
+  const logger = createLogger(config.logLevel)
+  if (key.generatedFile) logger.info({ file: key.generatedFile }, 'generated a new secret key; back it up with the database')
+  const hub = await createHub({ config, secretKey: key.key, logger })
+
+  let address: string
+  try {
+    address = await hub.app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await hub.close()
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${config.port} on ${config.host} is already in use; set PORT to another port`)
+    }
+    throw err
+  }
+  const port = new URL(address).port
+  const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`
+  const database = config.database.engine === 'sqlite' ? `sqlite:${config.database.file}` : redactUrl(config.database.url)
+  const lines = [
+    `hookhub ${VERSION} is listening on ${local}`,
+    `  API docs:   ${local}/docs`,
+    `  health:     ${local}/healthz`,
+    `  database:   ${database}`,
+  ]
+  if (hub.generatedAdminToken) {
+    lines.push(
+      `  admin token (shown once, store it now): ${hub.generatedAdminToken}`,
+      `  try:        curl -H "Authorization: Bearer ${hub.generatedAdminToken}" ${local}/api/v1/users`,
+    )
+  }
+  process.stdout.write(lines.join('\n') + '\n')
+
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    hub.close().then(() => process.exit(0), (err) => {
+      logger.error({ err }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}

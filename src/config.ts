@@ -1,0 +1,110 @@
+import path from 'node:path'
+
+/** A problem an operator must fix before hookhub can start; printed as one line, never a stack. */
+export class ConfigError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+export type DatabaseTarget =
+  | { engine: 'sqlite'; file: string | ':memory:' }
+  | { engine: 'postgres'; url: string }
+
+export interface Config {
+  port: number
+  host: string
+  database: DatabaseTarget
+  /** Raw HOOKHUB_SECRET_KEY value, if set; resolved to bytes by secret-key.ts. */
+  secretKey?: string
+  adminToken?: string
+  publicUrl: string
+  allowPrivateNetworks: boolean
+  workers: number
+  logLevel: string
+  metricsToken?: string
+  leaseSeconds: number
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
+
+export function parseDatabaseUrl (value: string): DatabaseTarget {
+  const url = value.trim()
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
+    if (file === '') throw new ConfigError(`HOOKHUB_DATABASE_URL "${value}" names no file; use sqlite:./data/hookhub.db or sqlite::memory:`)
+    return { engine: 'sqlite', file: file === ':memory:' ? ':memory:' : path.resolve(file) }
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    try {
+      const parsed = new URL(url)
+      if (!parsed.hostname) throw new Error('no host')
+    } catch {
+      throw new ConfigError(`HOOKHUB_DATABASE_URL "${redactUrl(value)}" is not a valid URL; use postgres://user:password@host:5432/database`)
+    }
+    return { engine: 'postgres', url }
+  }
+  throw new ConfigError(`HOOKHUB_DATABASE_URL "${redactUrl(value)}" is not supported; use sqlite:<path> or postgres://user:password@host:5432/database`)
+}
+
+/** Hides a password in a database URL so that it can appear in messages and logs. */
+export function redactUrl (value: string): string {
+  return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1****@')
+}
+
+function parsePort (value: string | undefined): number {
+  if (value === undefined || value === '') return 8080
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT "${value}" is not a port number; use an integer from 0 to 65535`)
+  }
+  return port
+}
+
+function parseBoolean (name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback
+  if (/^(true|1|yes)$/i.test(value)) return true
+  if (/^(false|0|no)$/i.test(value)) return false
+  throw new ConfigError(`${name} "${value}" is not a boolean; use true or false`)
+}
+
+function parseCount (name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} "${value}" must be an integer of at least ${min}`)
+  return n
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const port = parsePort(env.PORT)
+  const logLevel = env.HOOKHUB_LOG_LEVEL || 'info'
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`HOOKHUB_LOG_LEVEL "${logLevel}" is not a level; use one of ${LOG_LEVELS.join(', ')}`)
+  }
+  const publicUrl = (env.HOOKHUB_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '')
+  try {
+    new URL(publicUrl)
+  } catch {
+    throw new ConfigError(`HOOKHUB_PUBLIC_URL "${publicUrl}" is not an absolute URL; use e.g. https://hooks.example.com`)
+  }
+  const adminToken = env.HOOKHUB_ADMIN_TOKEN || undefined
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('HOOKHUB_ADMIN_TOKEN is shorter than 16 characters; use a long random value (openssl rand -hex 32)')
+  }
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    database: parseDatabaseUrl(env.HOOKHUB_DATABASE_URL || DEFAULT_DATABASE_URL),
+    secretKey: env.HOOKHUB_SECRET_KEY || undefined,
+    adminToken,
+    publicUrl,
+    allowPrivateNetworks: parseBoolean('HOOKHUB_ALLOW_PRIVATE_NETWORKS', env.HOOKHUB_ALLOW_PRIVATE_NETWORKS, false),
+    workers: parseCount('HOOKHUB_WORKERS', env.HOOKHUB_WORKERS, 1, 0),
+    logLevel,
+    metricsToken: env.HOOKHUB_METRICS_TOKEN || undefined,
+    leaseSeconds: parseCount('HOOKHUB_LEASE_SECONDS', env.HOOKHUB_LEASE_SECONDS, 30, 1),
+  }
+}

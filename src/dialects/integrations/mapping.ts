@@ -1,0 +1,58 @@
+import type { HookhubError } from '../../http/errors.ts'
+import type { WireFormat } from '../../http/wire-format.ts'
+import type { IntegrationRow } from '../../storage/integration-repository.ts'
+
+/** Laravel serialises Carbon dates with microseconds: 2025-11-20T12:00:00.000000Z. */
+export const laravelTimestamp = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
+
+const parseJson = (text: string | null) => (text === null ? null : JSON.parse(text) as unknown)
+
+export function toWireIntegration (row: IntegrationRow) {
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    name: row.name,
+    type: row.type,
+    provider: row.provider,
+    description: row.description,
+    config: parseJson(row.config),
+    metadata: parseJson(row.metadata),
+    status: row.status,
+    is_active: row.is_active === 1,
+    user_id: row.user_id,
+    user: row.user_email === null ? null : { id: row.user_id, email: row.user_email },
+    created_at: laravelTimestamp(row.created_at),
+    updated_at: laravelTimestamp(row.updated_at),
+    ...(row.deleted_at === null ? {} : { deleted_at: laravelTimestamp(row.deleted_at) }),
+  }
+}
+
+/** The texts Laravel's exception handler answers with in production. */
+const LARAVEL_MESSAGES: Record<number, string> = {
+  401: 'Unauthenticated.',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Server Error',
+  503: 'Service Unavailable',
+}
+
+function toLaravelError (err: HookhubError, request: { method: string; url: string }) {
+  if (err.code === 'HOOKHUB_VALIDATION_FAILED') {
+    return { message: 'Validation failed', errors: err.details.fields as Record<string, string[]> }
+  }
+  if (err.code === 'HOOKHUB_METHOD_NOT_ALLOWED') {
+    const route = request.url.split('?')[0].replace(/^\//, '')
+    const allow = (err.details.allow as string[]).join(', ')
+    return { message: `The ${request.method} method is not supported for route ${route}. Supported methods: ${allow}.` }
+  }
+  if (err.code === 'HOOKHUB_INVALID_JSON' || err.code === 'HOOKHUB_BAD_REQUEST') return { message: err.message }
+  return { message: LARAVEL_MESSAGES[err.statusCode] ?? err.message }
+}
+
+export const integrationsFormat: WireFormat = {
+  name: 'integrations',
+  prefixes: ['/api/v1/integrations/'],
+  toWireError: toLaravelError,
+}

@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
+import { Type } from 'typebox'
+import { principalOf, scopeFor } from '../../http/auth.ts'
+import { toWireIntegration } from './mapping.ts'
+import {
+  Integration, IntegrationInput, IntegrationListQuery, IntegrationPage, IntegrationRef, laravelErrors, LaravelError, UuidParams,
+} from './schemas.ts'
+import type { IntegrationService } from './service.ts'
+
+// Bodies and queries are validated by the service with Laravel's rules and wording; the
+// schemas here document the API and whitelist responses.
+const validatedByService: FastifySchemaCompiler<unknown> = () => () => true
+
+type UuidRequest = { Params: { uuid: string } }
+
+export function integrationRoutes (service: IntegrationService) {
+  return async (app: FastifyInstance) => {
+    app.addSchema(Integration)
+    app.addSchema(LaravelError)
+
+    const base = { dialect: 'integrations' } as const
+    const tags = ['integrations (CyberCert)']
+
+    app.post('/api/v1/integrations', {
+      config: { ...base, permission: ['integrations', 'create'] },
+      validatorCompiler: validatedByService,
+      schema: {
+        operationId: 'createIntegration',
+        tags,
+        summary: 'Create an integration (webhook, oauth or api); credentials are stored encrypted',
+        body: IntegrationInput,
+        response: { 201: IntegrationRef, ...laravelErrors() },
+      },
+    }, async (request, reply) => {
+      const row = await service.create(request.body, principalOf(request))
+      return reply.code(201).send(toWireIntegration(row))
+    })
+
+    app.get('/api/v1/integrations', {
+      config: { ...base, permission: ['integrations', 'view'] },
+      validatorCompiler: validatedByService,
+      schema: {
+        operationId: 'listIntegrations',
+        tags,
+        summary: 'List integrations, Laravel-paginated',
+        querystring: IntegrationListQuery,
+        response: { 200: IntegrationPage, ...laravelErrors() },
+      },
+    }, async (request) => {
+      const { rows, total, page, perPage } = await service.list(
+        request.query as Record<string, unknown>, scopeFor(request), principalOf(request))
+      const from = rows.length > 0 ? (page - 1) * perPage + 1 : null
+      return {
+        data: rows.map(toWireIntegration),
+        current_page: page,
+        per_page: perPage,
+        total,
+        last_page: Math.max(1, Math.ceil(total / perPage)),
+        from,
+        to: from === null ? null : from + rows.length - 1,
+      }
+    })
+
+    app.get<UuidRequest>('/api/v1/integrations/:uuid', {
+      config: { ...base, permission: ['integrations', 'view'] },
+      schema: {
+        operationId: 'getIntegration',
+        tags,
+        summary: 'Get one integration',
+        params: UuidParams,
+        response: { 200: IntegrationRef, ...laravelErrors(404) },
+      },
+    }, async (request) => toWireIntegration(await service.get(request.params.uuid, scopeFor(request), principalOf(request))))
+
+    for (const method of ['put', 'patch'] as const) {
+      app[method]<UuidRequest>('/api/v1/integrations/:uuid', {
+        config: { ...base, permission: ['integrations', 'manage'] },
+        validatorCompiler: validatedByService,
+        schema: {
+          operationId: method === 'put' ? 'replaceIntegration' : 'updateIntegration',
+          tags,
+          summary: method === 'put'
+            ? 'Update an integration (name and type required)'
+            : 'Update some fields of an integration',
+          params: UuidParams,
+          body: method === 'put' ? IntegrationInput : Type.Partial(IntegrationInput),
+          response: { 200: IntegrationRef, ...laravelErrors(404) },
+        },
+      }, async (request) => toWireIntegration(
+        await service.update(request.params.uuid, request.body, method, scopeFor(request), principalOf(request))))
+    }
+
+    app.delete<UuidRequest>('/api/v1/integrations/:uuid', {
+      config: { ...base, permission: ['integrations', 'delete'] },
+      schema: {
+        operationId: 'deleteIntegration',
+        tags,
+        summary: 'Soft-delete an integration (restore brings it back)',
+        params: UuidParams,
+        response: { 204: Type.Null(), ...laravelErrors(404) },
+      },
+    }, async (request, reply) => {
+      await service.remove(request.params.uuid, scopeFor(request), principalOf(request))
+      return reply.code(204).send(null)
+    })
+
+    app.post<UuidRequest>('/api/v1/integrations/:uuid/restore', {
+      config: { ...base, permission: ['integrations', 'restore'] },
+      schema: {
+        operationId: 'restoreIntegration',
+        tags,
+        summary: 'Restore a soft-deleted integration',
+        params: UuidParams,
+        response: { 200: IntegrationRef, ...laravelErrors(404) },
+      },
+    }, async (request) => toWireIntegration(await service.restore(request.params.uuid, scopeFor(request), principalOf(request))))
+  }
+}

@@ -1,0 +1,82 @@
+import { Type, type TSchema } from 'typebox'
+import { errorResponses } from '../../http/error-responses.ts'
+
+// Wire shapes of the CyberCert integrations API (seed 000). Response schemas list every
+// allowed field: `credentials` is absent, so it cannot be serialised even by mistake.
+
+export const INTEGRATION_TYPES = ['webhook', 'oauth', 'api'] as const
+export const INTEGRATION_STATUSES = ['active', 'inactive', 'error', 'pending'] as const
+
+const JsonObject = Type.Unsafe<Record<string, unknown> | unknown[]>({
+  type: ['object', 'array'],
+  description: 'Free-form JSON (a Laravel array)',
+})
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+const LaravelTimestamp = Type.String({ description: 'UTC with microseconds, e.g. 2025-11-20T12:00:00.000000Z' })
+
+export const Integration = Type.Object({
+  id: Type.Integer(),
+  uuid: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  type: Type.String({ enum: [...INTEGRATION_TYPES] }),
+  provider: Nullable(Type.String()),
+  description: Nullable(Type.String()),
+  config: Nullable(JsonObject),
+  metadata: Nullable(JsonObject),
+  status: Type.String({ enum: [...INTEGRATION_STATUSES] }),
+  is_active: Type.Boolean(),
+  user_id: Type.Integer(),
+  user: Type.Union([Type.Object({ id: Type.Integer(), email: Type.String() }), Type.Null()]),
+  created_at: LaravelTimestamp,
+  updated_at: LaravelTimestamp,
+  deleted_at: Type.Optional(LaravelTimestamp),
+}, { $id: 'Integration' })
+
+const IntegrationRef = Type.Unsafe({ $ref: 'Integration#' })
+
+export const IntegrationInput = Type.Object({
+  name: Type.String({ maxLength: 255, description: 'Required on create and PUT' }),
+  type: Type.String({ enum: [...INTEGRATION_TYPES], description: 'Required on create and PUT' }),
+  provider: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  description: Type.Optional(Nullable(Type.String())),
+  config: Type.Optional(Nullable(JsonObject)),
+  credentials: Type.Optional(Nullable(Type.Unsafe({
+    type: ['object', 'array'],
+    description: 'Stored encrypted, never returned; a value "********" keeps the stored one',
+  }))),
+  status: Type.Optional(Type.String({ enum: [...INTEGRATION_STATUSES], default: 'pending' })),
+  metadata: Type.Optional(Nullable(JsonObject)),
+  is_active: Type.Optional(Type.Boolean({ default: true })),
+})
+
+export const IntegrationListQuery = Type.Object({
+  search: Type.Optional(Type.String({ description: 'Matches name, provider or description' })),
+  type: Type.Optional(Type.String()),
+  provider: Type.Optional(Type.String()),
+  status: Type.Optional(Type.String()),
+  is_active: Type.Optional(Type.Boolean()),
+  with_trashed: Type.Optional(Type.Boolean()),
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 15 })),
+})
+
+export const IntegrationPage = Type.Object({
+  data: Type.Array(IntegrationRef),
+  current_page: Type.Integer(),
+  per_page: Type.Integer(),
+  total: Type.Integer(),
+  last_page: Type.Integer(),
+  from: Type.Union([Type.Integer(), Type.Null()]),
+  to: Type.Union([Type.Integer(), Type.Null()]),
+})
+
+export const UuidParams = Type.Object({ uuid: Type.String() })
+
+export const LaravelError = Type.Object({
+  message: Type.String(),
+  errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
+}, { $id: 'LaravelError', description: 'Laravel error body' })
+
+export const laravelErrors = (...statuses: number[]) => errorResponses('LaravelError', ...statuses)
+
+export { IntegrationRef }

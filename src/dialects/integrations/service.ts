@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto'
+import type { Scope } from '../../core/permissions.ts'
+import type { SecretBox } from '../../core/secret-box.ts'
+import type { Principal } from '../../core/user-service.ts'
+import { notFound, validationFailed, WireError } from '../../http/errors.ts'
+import type { IntegrationQuery, IntegrationRepository, IntegrationRow } from '../../storage/integration-repository.ts'
+import { toBoolean, validate, type Rules } from './laravel-validation.ts'
+import { INTEGRATION_STATUSES, INTEGRATION_TYPES } from './schemas.ts'
+
+export const MASK = '********'
+const CREDENTIALS_CONTEXT = 'integrations.credentials'
+
+const fieldRules = (presence: 'required' | 'sometimes'): Rules => ({
+  name: presence === 'required' ? ['required', 'string', { max: 255 }] : ['sometimes', 'required', 'string', { max: 255 }],
+  type: presence === 'required'
+    ? ['required', 'string', { in: INTEGRATION_TYPES }]
+    : ['sometimes', 'required', 'string', { in: INTEGRATION_TYPES }],
+  provider: ['nullable', 'string', { max: 255 }],
+  description: ['nullable', 'string', { max: 65535 }],
+  config: ['nullable', 'array'],
+  credentials: ['nullable', 'array'],
+  status: ['sometimes', 'string', { in: INTEGRATION_STATUSES }],
+  metadata: ['nullable', 'array'],
+  is_active: ['sometimes', 'boolean'],
+})
+
+const CREATE_RULES = fieldRules('required')
+const PATCH_RULES = fieldRules('sometimes')
+
+const LIST_RULES: Rules = {
+  search: ['nullable', 'string', { max: 255 }],
+  type: ['nullable', 'string'],
+  provider: ['nullable', 'string'],
+  status: ['nullable', 'string'],
+  is_active: ['nullable', 'boolean'],
+  with_trashed: ['nullable', 'boolean'],
+  page: ['nullable', 'integer', { min: 1 }],
+  per_page: ['nullable', 'integer', { min: 1 }, { max: 100 }],
+}
+
+/** `"credentials": "********"` as a whole means "unchanged": the field is dropped before validation. */
+function withoutMaskedCredentials (input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || (input as Record<string, unknown>).credentials !== MASK) return input
+  const { credentials: _kept, ...rest } = input as Record<string, unknown>
+  return rest
+}
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
+
+type Deps = {
+  integrations: IntegrationRepository
+  secrets: Pick<SecretBox, 'sealJson' | 'openJson'>
+  clock: () => number
+}
+
+export function createIntegrationService ({ integrations, secrets, clock }: Deps) {
+  function check (input: unknown, rules: Rules, looseBoolean = false) {
+    const result = validate(input, rules, { looseBoolean })
+    if (!result.valid) throw validationFailed(result.errors)
+    return result.values
+  }
+
+  /** A row the caller may act on: others' rows under an `.own` scope look like missing rows. */
+  async function findVisible (uuid: string, scope: Scope, actor: Principal, trashed: 'live' | 'any') {
+    const row = await integrations.findByUuid(uuid)
+    if (!row || (scope === 'own' && row.user_id !== actor.id)) return undefined
+    if (trashed === 'live' && row.deleted_at !== null) return undefined
+    return row
+  }
+
+  /** Keeps stored credentials wherever the client sent back the mask instead of a value. */
+  function mergeCredentials (incoming: unknown, stored: string | null): unknown {
+    const previous = stored === null ? null : secrets.openJson<Record<string, unknown>>(stored, CREDENTIALS_CONTEXT)
+    if (incoming === null || typeof incoming !== 'object' || Array.isArray(incoming) || previous === null) return incoming
+    return Object.fromEntries(Object.entries(incoming).map(([key, value]) =>
+      [key, value === MASK && key in previous ? previous[key] : value]))
+  }
+
+  function columnsOf (values: Record<string, unknown>, stored?: IntegrationRow) {
+    const columns: Record<string, unknown> = {}
+    for (const field of ['name', 'type', 'provider', 'description', 'status'] as const) {
+      if (field in values) columns[field] = values[field]
+    }
+    for (const field of ['config', 'metadata'] as const) if (field in values) columns[field] = json(values[field])
+    if ('is_active' in values) columns.is_active = toBoolean(values.is_active) ? 1 : 0
+    if ('credentials' in values) {
+      const credentials = mergeCredentials(values.credentials, stored?.credentials ?? null)
+      columns.credentials = credentials === null ? null : secrets.sealJson(credentials, CREDENTIALS_CONTEXT)
+    }
+    return columns
+  }
+
+  return {
+    async create (input: unknown, actor: Principal) {
+      // "credentials": "********" on create has nothing to keep: validate it as any other value.
+      const values = check(input, CREATE_RULES)
+      const now = clock()
+      return integrations.insert({
+        uuid: randomUUID(),
+        name: values.name as string,
+        type: values.type as string,
+        provider: null,
+        description: null,
+        config: null,
+        credentials: null,
+        metadata: null,
+        status: 'pending',
+        is_active: 1,
+        ...columnsOf(values),
+        user_id: actor.id,
+        created_at: now,
+        updated_at: now,
+      })
+    },
+
+    async list (query: Record<string, unknown>, scope: Scope, actor: Principal) {
+      const values = check(query, LIST_RULES, true)
+      const page = values.page === undefined || values.page === null ? 1 : Number(values.page)
+      const perPage = values.per_page === undefined || values.per_page === null ? 15 : Number(values.per_page)
+      const optional = (key: string) => (typeof values[key] === 'string' ? values[key] as string : undefined)
+      const filter: IntegrationQuery = {
+        ownerId: scope === 'own' ? actor.id : undefined,
+        search: optional('search'),
+        type: optional('type'),
+        provider: optional('provider'),
+        status: optional('status'),
+        isActive: values.is_active == null ? undefined : toBoolean(values.is_active, true),
+        withTrashed: values.with_trashed == null ? false : toBoolean(values.with_trashed, true) === true,
+        offset: (page - 1) * perPage,
+        limit: perPage,
+      }
+      const { rows, total } = await integrations.list(filter)
+      return { rows, total, page, perPage }
+    },
+
+    async get (uuid: string, scope: Scope, actor: Principal) {
+      const row = await findVisible(uuid, scope, actor, 'live')
+      if (!row) throw notFound('Integration')
+      return row
+    },
+
+    async update (uuid: string, input: unknown, mode: 'put' | 'patch', scope: Scope, actor: Principal) {
+      const row = await findVisible(uuid, scope, actor, 'live')
+      if (!row) throw notFound('Integration')
+      const values = check(withoutMaskedCredentials(input), mode === 'put' ? CREATE_RULES : PATCH_RULES)
+      return integrations.update(row.id, { ...columnsOf(values, row), updated_at: clock() })
+    },
+
+    async remove (uuid: string, scope: Scope, actor: Principal) {
+      const row = await findVisible(uuid, scope, actor, 'live')
+      if (!row) throw notFound('Integration')
+      await integrations.setDeletedAt(row.id, clock(), clock())
+    },
+
+    async restore (uuid: string, scope: Scope, actor: Principal) {
+      const row = await findVisible(uuid, scope, actor, 'any')
+      if (!row) throw new WireError(404, { message: 'Integration not found' })
+      if (row.deleted_at === null) throw new WireError(400, { message: 'Integration is not deleted' })
+      return integrations.setDeletedAt(row.id, null, clock())
+    },
+  }
+}
+
+export type IntegrationService = ReturnType<typeof createIntegrationService>

@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Action, Resource, Scope } from '../core/permissions.ts'
+import { scopeOf } from '../core/permissions.ts'
+import type { Principal, UserService } from '../core/user-service.ts'
+import { forbidden, HookhubError } from './errors.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Which wire format this route's errors use (see wire-format.ts). */
+    dialect?: string
+    /** Routes open to anyone (health, docs, inbound hooks). */
+    public?: boolean
+    /** The permission a route needs; `request.scope` tells whether it was granted for all rows or own rows. */
+    permission?: [Resource, Action]
+  }
+  interface FastifyRequest {
+    principal: Principal | null
+    scope: Scope | null
+  }
+}
+
+/** The authenticated principal of a route that requires one. */
+export function principalOf (request: FastifyRequest): Principal {
+  if (!request.principal) throw new HookhubError('HOOKHUB_UNAUTHENTICATED')
+  return request.principal
+}
+
+export function scopeFor (request: FastifyRequest): Scope {
+  if (!request.scope) throw new HookhubError('HOOKHUB_INTERNAL')
+  return request.scope
+}
+
+/**
+ * Authenticates before the body is read, so an anonymous caller cannot make the hub parse
+ * a large body, and checks the route's permission: 401 comes before 403, both before 400/422.
+ */
+export function installAuth (app: FastifyInstance, users: Pick<UserService, 'authenticate'>) {
+  app.decorateRequest('principal', null)
+  app.decorateRequest('scope', null)
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config
+    if (config.public || !request.routeOptions.url) return
+    const principal = await users.authenticate(request.headers.authorization)
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer, Basic realm="hookhub"')
+      throw new HookhubError('HOOKHUB_UNAUTHENTICATED')
+    }
+    request.principal = principal
+    if (config.permission) {
+      const [resource, action] = config.permission
+      const scope = scopeOf(principal.permissions, resource, action)
+      if (!scope) throw forbidden(`${resource}.${action}`)
+      request.scope = scope
+    }
+  })
+}

@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDatabaseUnavailable } from '../storage/database.ts'
+import { HookhubError, validationFailed, WireError } from './errors.ts'
+import { formatForPath, nativeFormat, type WireFormat } from './wire-format.ts'
+
+type AjvIssue = { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }
+
+/** Ajv's issues as `{ "field.path": ["message"] }`, the shape of our validation details. */
+function fieldsOf (issues: AjvIssue[], context: string | undefined): Record<string, string[]> {
+  const fields: Record<string, string[]> = {}
+  for (const issue of issues) {
+    let field = issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
+    if (issue.keyword === 'required') field = [field, String(issue.params.missingProperty)].filter(Boolean).join('.')
+    if (issue.keyword === 'additionalProperties') field = [field, String(issue.params.additionalProperty)].filter(Boolean).join('.')
+    const key = field || context || 'body'
+    const message = issue.keyword === 'additionalProperties' ? 'is not a known field' : issue.message ?? 'is invalid'
+    ;(fields[key] ??= []).push(message)
+  }
+  return fields
+}
+
+/** Turns anything thrown while serving a request into a HookhubError or a ready WireError. */
+export function toHookhubError (err: unknown, bodyLimit: number): HookhubError | WireError | null {
+  if (err instanceof HookhubError || err instanceof WireError) return err
+  const e = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string }
+  if (Array.isArray(e.validation)) return validationFailed(fieldsOf(e.validation, e.validationContext))
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new HookhubError('HOOKHUB_BODY_TOO_LARGE', [bodyLimit])
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new HookhubError('HOOKHUB_UNSUPPORTED_MEDIA_TYPE', [''])
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new HookhubError('HOOKHUB_INVALID_JSON')
+  }
+  if (err instanceof SyntaxError) return new HookhubError('HOOKHUB_INVALID_JSON')
+  if (isDatabaseUnavailable(err)) return new HookhubError('HOOKHUB_DATABASE_UNAVAILABLE')
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new HookhubError('HOOKHUB_BAD_REQUEST', [e.message])
+  }
+  return null
+}
+
+export function installErrorHandler (app: FastifyInstance, formats: readonly WireFormat[], bodyLimit: number) {
+  const byName = new Map(formats.map((f) => [f.name, f]))
+
+  function formatFor (request: FastifyRequest): WireFormat {
+    const name = request.routeOptions?.config?.dialect
+    return (name && byName.get(name)) || formatForPath(formats, request.url.split('?')[0])
+  }
+
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    let known = toHookhubError(err, bodyLimit)
+    if (known === null) {
+      request.log.error({ err }, 'unhandled error')
+      known = new HookhubError('HOOKHUB_INTERNAL')
+    } else if (known instanceof HookhubError && known.code === 'HOOKHUB_DATABASE_UNAVAILABLE') {
+      request.log.warn({ err }, 'database unavailable')
+      reply.header('retry-after', '5')
+    }
+    if (known instanceof WireError) return reply.code(known.statusCode).send(known.body)
+    return reply.code(known.statusCode).send(formatFor(request).toWireError(known, request))
+  })
+}
+
+export { nativeFormat }

@@ -1,0 +1,70 @@
+// Every stable error code hookhub answers with. Codes are never renamed; a retired code
+// moves to `retiredCodes` and is never reused. This module imports nothing so that core and
+// storage can throw HookhubError without depending on HTTP.
+
+export const codes = {
+  // Request shape
+  HOOKHUB_INVALID_JSON: { status: 400, message: 'Body is not valid JSON' },
+  HOOKHUB_BAD_REQUEST: { status: 400, message: '%s' },
+  HOOKHUB_VALIDATION_FAILED: { status: 422, message: 'Validation failed' },
+  HOOKHUB_BODY_TOO_LARGE: { status: 413, message: 'Body exceeds %s bytes' },
+  HOOKHUB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type %s is not supported; send application/json' },
+  // Routing
+  HOOKHUB_ROUTE_NOT_FOUND: { status: 404, message: 'Route %s %s not found' },
+  HOOKHUB_METHOD_NOT_ALLOWED: { status: 405, message: 'Method %s is not allowed on %s' },
+  // Auth
+  HOOKHUB_UNAUTHENTICATED: { status: 401, message: 'Missing or invalid credentials' },
+  HOOKHUB_FORBIDDEN: { status: 403, message: 'Permission %s is required' },
+  // Resources
+  HOOKHUB_NOT_FOUND: { status: 404, message: '%s not found' },
+  HOOKHUB_CONFLICT: { status: 409, message: '%s' },
+  // Infrastructure
+  HOOKHUB_DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable; retry later' },
+  HOOKHUB_INTERNAL: { status: 500, message: 'Internal server error' },
+} as const satisfies Record<string, { status: number; message: string }>
+
+export type HookhubCode = keyof typeof codes
+
+/** Codes that were once answered and must never be used again. */
+export const retiredCodes: readonly string[] = []
+
+export type ErrorDetails = Record<string, unknown>
+
+export class HookhubError extends Error {
+  readonly code: HookhubCode
+  readonly statusCode: number
+  readonly details: ErrorDetails
+
+  constructor (code: HookhubCode, args: readonly (string | number)[] = [], details: ErrorDetails = {}) {
+    super(formatMessage(codes[code].message, args))
+    this.name = 'HookhubError'
+    this.code = code
+    this.statusCode = codes[code].status
+    this.details = details
+  }
+}
+
+function formatMessage (template: string, args: readonly (string | number)[]): string {
+  let i = 0
+  return template.replace(/%s/g, () => String(args[i++] ?? ''))
+}
+
+/** An error whose wire body a dialect has already decided, sent exactly as given. */
+export class WireError extends Error {
+  readonly statusCode: number
+  readonly body: unknown
+
+  constructor (statusCode: number, body: unknown) {
+    super(`wire error ${statusCode}`)
+    this.name = 'WireError'
+    this.statusCode = statusCode
+    this.body = body
+  }
+}
+
+export const notFound = (what: string) => new HookhubError('HOOKHUB_NOT_FOUND', [what])
+export const forbidden = (permission: string) => new HookhubError('HOOKHUB_FORBIDDEN', [permission])
+export const conflict = (message: string, details: ErrorDetails = {}) =>
+  new HookhubError('HOOKHUB_CONFLICT', [message], details)
+export const validationFailed = (fields: Record<string, string[]>) =>
+  new HookhubError('HOOKHUB_VALIDATION_FAILED', [], { fields })

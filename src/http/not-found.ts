@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify'
+import { HookhubError } from './errors.ts'
+
+/**
+ * Answers unmatched requests: 405 with `Allow` when the path exists under another method,
+ * 404 otherwise. Fastify itself only knows 404, so the routes are remembered as they register.
+ */
+export function installNotFoundHandler (app: FastifyInstance) {
+  const routes: { pattern: RegExp; methods: string[] }[] = []
+
+  app.addHook('onRoute', (route) => {
+    const source = route.url
+      .split('/')
+      .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')
+    const methods = ([] as string[]).concat(route.method)
+    routes.push({ pattern: new RegExp(`^${source}/?$`), methods })
+  })
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0]
+    const allowed = new Set<string>()
+    for (const route of routes) if (route.pattern.test(path)) route.methods.forEach((m) => allowed.add(m))
+    if (allowed.size > 0) {
+      const allow = [...allowed].sort()
+      reply.header('allow', allow.join(', '))
+      throw new HookhubError('HOOKHUB_METHOD_NOT_ALLOWED', [request.method, path], { allow })
+    }
+    throw new HookhubError('HOOKHUB_ROUTE_NOT_FOUND', [request.method, path])
+  })
+}

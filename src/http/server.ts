@@ -1,0 +1,80 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Ajv from 'ajv'
+import addFormats from 'ajv-formats'
+import type { Logger } from 'pino'
+import { installAuth } from './auth.ts'
+import { installErrorHandler } from './error-handler.ts'
+import { installJsonBody } from './json-body.ts'
+import { installNotFoundHandler } from './not-found.ts'
+import { NativeError } from './native-schemas.ts'
+import { nativeFormat, type WireFormat } from './wire-format.ts'
+import type { UserService } from '../core/user-service.ts'
+import { VERSION } from '../version.ts'
+
+export const BODY_LIMIT = 1024 * 1024
+
+// Bodies are validated exactly as sent (a number is not a string); query strings and path
+// parameters arrive as text, so they are coerced to the declared types.
+function makeAjv (coerceTypes: boolean) {
+  const ajv = new Ajv.default({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, strict: false })
+  addFormats.default(ajv)
+  return ajv
+}
+
+export interface ServerOptions {
+  logger: Logger | false
+  users: Pick<UserService, 'authenticate'>
+  wireFormats: readonly WireFormat[]
+  publicUrl: string
+}
+
+/** A Fastify instance with the hub's HTTP conventions installed; routes are added by the caller. */
+export async function createServer (options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger || undefined,
+    logger: options.logger ? undefined : false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance
+  const bodyAjv = makeAjv(false)
+  const textAjv = makeAjv(true)
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema) as (data: unknown) => boolean)
+
+  installJsonBody(app)
+  installErrorHandler(app, [nativeFormat, ...options.wireFormats], BODY_LIMIT)
+  installNotFoundHandler(app)
+  installAuth(app, options.users)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'hookhub', version: VERSION, description: 'Integration and webhook hub: native API and wire-compatible dialects' },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          basic: { type: 'http', scheme: 'basic', description: 'user name and API token' },
+        },
+      },
+      security: [{ bearer: [] }, { basic: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  })
+  await app.register(async (docs) => {
+    // The documentation UI is open to everyone, like the document it shows.
+    docs.addHook('onRoute', (route) => { route.config = { ...route.config, public: true } })
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, logLevel: 'warn' })
+  })
+  app.addSchema(NativeError)
+
+  app.get('/openapi.json', {
+    config: { public: true },
+    schema: { operationId: 'getOpenApi', tags: ['operations'], summary: 'This OpenAPI 3.1 document', hide: true },
+  }, async () => app.swagger())
+
+  return app
+}

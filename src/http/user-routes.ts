@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { UserService } from '../core/user-service.ts'
+import type { UserRecord } from '../storage/user-repository.ts'
+import { principalOf, scopeFor } from './auth.ts'
+import {
+  decodeCursor, IdParams, listOf, ListQuery, nativeErrors, pageOf, parseId, Timestamp, toTimestamp,
+} from './native-schemas.ts'
+
+const User = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  name: Type.String(),
+  permissions: Type.Array(Type.String()),
+  created_at: Timestamp,
+})
+
+const NewUser = Type.Object({
+  email: Type.String({ minLength: 3, maxLength: 255 }),
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  permissions: Type.Array(Type.String(), { default: [], maxItems: 100 }),
+}, { additionalProperties: false })
+
+const NewToken = Type.Object({ id: Type.Integer(), token: Type.String(), created_at: Timestamp })
+
+const toWireUser = (u: UserRecord) => ({
+  id: u.id, email: u.email, name: u.name, permissions: u.permissions, created_at: toTimestamp(u.createdAt),
+})
+
+export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/api/v1/users', {
+    config: { permission: ['users', 'create'] },
+    schema: {
+      operationId: 'createUser',
+      tags: ['users'],
+      summary: 'Create an API user and its first token (shown once)',
+      body: NewUser,
+      response: { 201: Type.Intersect([User, Type.Object({ token: Type.String() })]), ...nativeErrors(409) },
+    },
+  }, async (request, reply) => {
+    const { user, token } = await users.create(request.body, principalOf(request))
+    return reply.code(201).send({ ...toWireUser(user), token })
+  })
+
+  app.get('/api/v1/users', {
+    config: { permission: ['users', 'view'] },
+    schema: {
+      operationId: 'listUsers',
+      tags: ['users'],
+      summary: 'List API users',
+      querystring: ListQuery,
+      response: { 200: listOf(User), ...nativeErrors() },
+    },
+  }, async (request) => {
+    const limit = request.query.limit ?? 50
+    const rows = await users.list(decodeCursor(request.query.cursor), limit + 1, scopeFor(request), principalOf(request))
+    const page = pageOf(rows, limit)
+    return { data: page.data.map(toWireUser), next_cursor: page.next_cursor }
+  })
+
+  app.get('/api/v1/users/:id', {
+    config: { permission: ['users', 'view'] },
+    schema: {
+      operationId: 'getUser',
+      tags: ['users'],
+      summary: 'Get one API user',
+      params: IdParams,
+      response: { 200: User, ...nativeErrors(404) },
+    },
+  }, async (request) => toWireUser(await users.get(parseId(request.params.id, 'User'), scopeFor(request), principalOf(request))))
+
+  app.delete('/api/v1/users/:id', {
+    config: { permission: ['users', 'delete'] },
+    schema: {
+      operationId: 'deleteUser',
+      tags: ['users'],
+      summary: 'Delete an API user and revoke all its tokens',
+      params: IdParams,
+      response: { 204: Type.Null(), ...nativeErrors(404, 409) },
+    },
+  }, async (request, reply) => {
+    await users.remove(parseId(request.params.id, 'User'), scopeFor(request), principalOf(request))
+    return reply.code(204).send(null)
+  })
+
+  app.post('/api/v1/users/:id/tokens', {
+    config: { permission: ['users', 'manage'] },
+    schema: {
+      operationId: 'createUserToken',
+      tags: ['users'],
+      summary: 'Issue another API token for a user (shown once)',
+      params: IdParams,
+      response: { 201: NewToken, ...nativeErrors(404) },
+    },
+  }, async (request, reply) => {
+    const token = await users.createToken(parseId(request.params.id, 'User'), scopeFor(request), principalOf(request))
+    return reply.code(201).send({ id: token.id, token: token.token, created_at: toTimestamp(token.createdAt) })
+  })
+
+  app.delete('/api/v1/tokens/:id', {
+    config: { permission: ['users', 'manage'] },
+    schema: {
+      operationId: 'revokeToken',
+      tags: ['users'],
+      summary: 'Revoke an API token',
+      params: IdParams,
+      response: { 204: Type.Null(), ...nativeErrors(404) },
+    },
+  }, async (request, reply) => {
+    await users.revokeToken(parseId(request.params.id, 'Token'), scopeFor(request), principalOf(request))
+    return reply.code(204).send(null)
+  })
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import pg from 'pg'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import type { DatabaseTarget } from '../config.ts'
+import type { DB } from './schema.ts'
+
+export type Engine = 'sqlite' | 'postgres'
+
+export interface Database {
+  db: Kysely<DB>
+  engine: Engine
+  close (): Promise<void>
+}
+
+const INT8_OID = 20
+const NUMERIC_OID = 1700
+
+/** pg returns int8 as strings to protect precision; epoch-ms and counts fit a double. */
+const pgTypes = {
+  getTypeParser (oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value)
+    if (oid === NUMERIC_OID) return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format as 'text')
+  },
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: the schema every query runs in (each test file gets its own). */
+  schema?: string
+  poolSize?: number
+}
+
+export function openDatabase (target: DatabaseTarget, options: OpenOptions = {}): Database {
+  if (target.engine === 'sqlite') {
+    if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true })
+    const sqlite = new SQLite(target.file)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = NORMAL')
+    sqlite.pragma('foreign_keys = ON')
+    sqlite.pragma('busy_timeout = 5000')
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
+    return { db, engine: 'sqlite', close: () => db.destroy() }
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    connectionTimeoutMillis: 5000,
+  })
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => {})
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  return { db, engine: 'postgres', close: () => db.destroy() }
+}
+
+export function isUniqueViolation (err: unknown): boolean {
+  const code = (err as { code?: string })?.code
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE'
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300',
+  'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CANTOPEN',
+])
+
+/** True when the database could not be reached or refused work, as opposed to a bad query. */
+export function isDatabaseUnavailable (err: unknown): boolean {
+  const e = err as { code?: string; message?: string }
+  if (e?.code && CONNECTION_ERROR_CODES.has(e.code)) return true
+  return typeof e?.message === 'string' &&
+    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(e.message)
+}

@@ -1,0 +1,102 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { DB, UsersTable } from './schema.ts'
+
+export interface UserRecord {
+  id: number
+  email: string
+  name: string
+  permissions: string[]
+  createdAt: number
+  updatedAt: number
+}
+
+const toUser = (row: Selectable<UsersTable>): UserRecord => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  permissions: JSON.parse(row.permissions) as string[],
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+})
+
+export function createUserRepository (db: Kysely<DB>) {
+  const live = () => db.selectFrom('users').selectAll().where('deleted_at', 'is', null)
+
+  return {
+    async insert (user: { email: string; name: string; permissions: string[] }, now: number): Promise<UserRecord> {
+      const row = await db.insertInto('users')
+        .values({ ...user, permissions: JSON.stringify(user.permissions), created_at: now, updated_at: now, deleted_at: null })
+        .returningAll().executeTakeFirstOrThrow()
+      return toUser(row)
+    },
+
+    async findById (id: number): Promise<UserRecord | undefined> {
+      const row = await live().where('id', '=', id).executeTakeFirst()
+      return row && toUser(row)
+    },
+
+    async findByName (name: string): Promise<UserRecord | undefined> {
+      const row = await live().where('name', '=', name).executeTakeFirst()
+      return row && toUser(row)
+    },
+
+    /** Users by ascending id, starting after `afterId`. */
+    async list (afterId: number, limit: number): Promise<UserRecord[]> {
+      const rows = await live().where('id', '>', afterId).orderBy('id').limit(limit).execute()
+      return rows.map(toUser)
+    },
+
+    /** Soft delete, so integrations keep naming their owner; the name becomes free again. */
+    async softDelete (id: number, now: number): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const res = await trx.updateTable('users').set({ deleted_at: now, updated_at: now })
+          .where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
+        await trx.deleteFrom('api_tokens').where('user_id', '=', id).execute()
+        return Number(res.numUpdatedRows) > 0
+      })
+    },
+
+    async insertToken (userId: number, tokenHash: string, now: number) {
+      const row = await db.insertInto('api_tokens')
+        .values({ user_id: userId, token_hash: tokenHash, created_at: now, last_used_at: null })
+        .returning(['id', 'created_at']).executeTakeFirstOrThrow()
+      return { id: row.id, createdAt: row.created_at }
+    },
+
+    async hasToken (userId: number, tokenHash: string): Promise<boolean> {
+      const row = await db.selectFrom('api_tokens').select('id')
+        .where('user_id', '=', userId).where('token_hash', '=', tokenHash).executeTakeFirst()
+      return row !== undefined
+    },
+
+    /** The live user owning a token hash, with the token's id. */
+    async findByTokenHash (tokenHash: string): Promise<{ user: UserRecord; tokenId: number; tokenHash: string } | undefined> {
+      const row = await db.selectFrom('api_tokens')
+        .innerJoin('users', 'users.id', 'api_tokens.user_id')
+        .selectAll('users')
+        .select(['api_tokens.id as token_id', 'api_tokens.token_hash'])
+        .where('api_tokens.token_hash', '=', tokenHash)
+        .where('users.deleted_at', 'is', null)
+        .executeTakeFirst()
+      if (!row) return undefined
+      const { token_id: tokenId, token_hash: hash, ...user } = row
+      return { user: toUser(user), tokenId, tokenHash: hash }
+    },
+
+    async findToken (id: number): Promise<{ id: number; userId: number } | undefined> {
+      const row = await db.selectFrom('api_tokens').select(['id', 'user_id']).where('id', '=', id).executeTakeFirst()
+      return row && { id: row.id, userId: row.user_id }
+    },
+
+    async deleteToken (id: number): Promise<boolean> {
+      const res = await db.deleteFrom('api_tokens').where('id', '=', id).executeTakeFirst()
+      return Number(res.numDeletedRows) > 0
+    },
+
+    async touchToken (id: number, now: number): Promise<void> {
+      await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute()
+    },
+  }
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>
