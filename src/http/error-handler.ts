@@ -26,7 +26,7 @@ export function toHookhubError (err: unknown, bodyLimit: number): HookhubError |
   if (Array.isArray(e.validation)) return validationFailed(fieldsOf(e.validation, e.validationContext))
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new HookhubError('HOOKHUB_BODY_TOO_LARGE', [bodyLimit])
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new HookhubError('HOOKHUB_UNSUPPORTED_MEDIA_TYPE', [''])
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new HookhubError('HOOKHUB_UNSUPPORTED_MEDIA_TYPE')
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new HookhubError('HOOKHUB_INVALID_JSON')
   }
   if (err instanceof SyntaxError) return new HookhubError('HOOKHUB_INVALID_JSON')

@@ -8,7 +8,7 @@ export const codes = {
   HOOKHUB_BAD_REQUEST: { status: 400, message: '%s' },
   HOOKHUB_VALIDATION_FAILED: { status: 422, message: 'Validation failed' },
   HOOKHUB_BODY_TOO_LARGE: { status: 413, message: 'Body exceeds %s bytes' },
-  HOOKHUB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type %s is not supported; send application/json' },
+  HOOKHUB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type; send application/json' },
   // Routing
   HOOKHUB_ROUTE_NOT_FOUND: { status: 404, message: 'Route %s %s not found' },
   HOOKHUB_METHOD_NOT_ALLOWED: { status: 405, message: 'Method %s is not allowed on %s' },

@@ -12,7 +12,7 @@ declare module 'fastify' {
  * sends), and anything unparsable is a SyntaxError the error handler answers with 400.
  */
 export function installJsonBody (app: FastifyInstance) {
-  app.removeContentTypeParser('application/json')
+  app.removeContentTypeParser(['application/json', 'text/plain'])
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as unknown as Buffer
     request.rawBody = bytes

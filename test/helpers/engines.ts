@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto'
+import { test } from 'node:test'
+import pg from 'pg'
+import type { DatabaseTarget } from '../../src/config.ts'
+import type { Engine } from '../../src/storage/database.ts'
+
+export const postgresUrl = process.env.HOOKHUB_TEST_DATABASE_URL
+
+/** The engines a shared suite runs on: SQLite always, PostgreSQL when its URL is given. */
+export const engines: Engine[] = postgresUrl ? ['sqlite', 'postgres'] : ['sqlite']
+
+/** Call once per file that runs on `engines`, so a skipped PostgreSQL tier shows in the summary. */
+export function reportSkippedPostgres () {
+  if (!postgresUrl) test.skip('[postgres] tier skipped: HOOKHUB_TEST_DATABASE_URL is not set')
+}
+
+export interface TestDatabase {
+  target: DatabaseTarget
+  schema?: string
+  drop (): Promise<void>
+}
+
+/** A fresh, empty database: SQLite in memory, or a new PostgreSQL schema dropped afterwards. */
+export async function freshDatabase (engine: Engine): Promise<TestDatabase> {
+  if (engine === 'sqlite') return { target: { engine: 'sqlite', file: ':memory:' }, drop: async () => {} }
+  if (!postgresUrl) throw new Error('HOOKHUB_TEST_DATABASE_URL is not set')
+  const schema = `hh_test_${randomBytes(6).toString('hex')}`
+  const client = new pg.Client({ connectionString: postgresUrl })
+  await client.connect()
+  await client.query(`create schema ${schema}`)
+  await client.end()
+  return {
+    target: { engine: 'postgres', url: postgresUrl },
+    schema,
+    async drop () {
+      const c = new pg.Client({ connectionString: postgresUrl })
+      await c.connect()
+      await c.query(`drop schema if exists ${schema} cascade`)
+      await c.end()
+    },
+  }
+}
