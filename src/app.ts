@@ -1,39 +1,36 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ConfigError, redactUrl, type Config } from './config.ts'
+import { createDeliveryClient } from './core/delivery-client.ts'
+import { createDeliveryService } from './core/delivery-service.ts'
+import { createDeliveryWorker, type DeliveryWorker } from './core/delivery-worker.ts'
+import { createEndpointService } from './core/endpoint-service.ts'
+import { createEventService } from './core/event-service.ts'
 import { createSecretBox, type SecretBox } from './core/secret-box.ts'
+import { createSourceService } from './core/source-service.ts'
 import { createUserService, type UserService } from './core/user-service.ts'
 import { integrationsFormat } from './dialects/integrations/mapping.ts'
 import { integrationRoutes } from './dialects/integrations/routes.ts'
 import { createIntegrationService } from './dialects/integrations/service.ts'
+import { deliveryRoutes } from './http/delivery-routes.ts'
+import { endpointRoutes } from './http/endpoint-routes.ts'
+import { eventRoutes } from './http/event-routes.ts'
 import { healthRoutes } from './http/health-routes.ts'
+import { hookRoutes } from './http/hook-routes.ts'
 import { createMetrics, installMetrics } from './http/metrics.ts'
 import { createServer } from './http/server.ts'
+import { sourceRoutes } from './http/source-routes.ts'
 import { userRoutes } from './http/user-routes.ts'
 import { isDatabaseUnavailable, openDatabase, type Database, type OpenOptions } from './storage/database.ts'
+import { createDeliveryRepository } from './storage/delivery-repository.ts'
+import { createEndpointRepository } from './storage/endpoint-repository.ts'
+import { createEventRepository } from './storage/event-repository.ts'
 import { createIntegrationRepository } from './storage/integration-repository.ts'
 import { migrateToLatest } from './storage/migrator.ts'
 import { createSettingsRepository } from './storage/settings-repository.ts'
+import { createSourceRepository } from './storage/source-repository.ts'
 import { createUserRepository } from './storage/user-repository.ts'
-
-export interface Hub {
-  app: FastifyInstance
-  database: Database
-  users: UserService
-  secrets: SecretBox
-  /** Token of the bootstrap admin when this start generated it: to be shown once. */
-  generatedAdminToken?: string
-  close (): Promise<void>
-}
-
-export interface HubOptions {
-  config: Config
-  secretKey: Buffer
-  logger: Logger | false
-  clock?: () => number
-  /** Test hook: where the PostgreSQL connection points its search_path. */
-  databaseOptions?: OpenOptions
-}
+import { createWorkSignal } from './storage/work-signal.ts'
 
 const KEY_CHECK = 'secret_key_check'
 
@@ -58,32 +55,141 @@ export async function prepareDatabase (config: Config, secrets: SecretBox, datab
   }
 }
 
-/** The composition root: storage, services and the HTTP server, wired once. */
-export async function createHub ({ config, secretKey, logger, clock = Date.now, databaseOptions }: HubOptions): Promise<Hub> {
+export interface CoreOptions {
+  config: Config
+  secretKey: Buffer
+  logger: Logger | false
+  clock?: () => number
+  /** Test hook: where the PostgreSQL connection points its search_path. */
+  databaseOptions?: OpenOptions
+}
+
+/** Storage and services, without HTTP: what `serve` and `worker` both need. */
+export async function createCore ({ config, secretKey, logger, clock = Date.now, databaseOptions }: CoreOptions) {
   const secrets = createSecretBox(secretKey)
   const { database } = await prepareDatabase(config, secrets, databaseOptions)
-  const users = createUserService({ users: createUserRepository(database.db), clock })
-  const { generatedToken } = await users.ensureAdmin(config.adminToken)
-  const integrations = createIntegrationService({
-    integrations: createIntegrationRepository(database.db), secrets, clock,
+  const signal = createWorkSignal(database, {
+    url: config.database.engine === 'postgres' ? config.database.url : undefined,
   })
+  const notify = () => signal.notify()
 
-  const app = await createServer({ logger, users, wireFormats: [integrationsFormat], publicUrl: config.publicUrl })
-  installMetrics(app, createMetrics(), config.metricsToken)
-  await app.register(healthRoutes(database))
-  await app.register(userRoutes(users))
-  await app.register(integrationRoutes(integrations))
-  await app.ready()
+  const repositories = {
+    users: createUserRepository(database.db),
+    events: createEventRepository(database.db),
+    endpoints: createEndpointRepository(database.db),
+    deliveries: createDeliveryRepository(database.db, database.engine),
+    sources: createSourceRepository(database.db),
+    integrations: createIntegrationRepository(database.db),
+  }
+  const users = createUserService({ users: repositories.users, clock })
+  const events = createEventService({
+    events: repositories.events,
+    endpoints: repositories.endpoints,
+    nodeLineage: async (nodeId) => [nodeId],
+    notify,
+    clock,
+  })
+  const endpoints = createEndpointService({
+    endpoints: repositories.endpoints,
+    deliveries: repositories.deliveries,
+    secrets,
+    notify,
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    clock,
+  })
+  const sources = createSourceService({ sources: repositories.sources, events, secrets, publicUrl: config.publicUrl, clock })
+  const deliveries = createDeliveryService({
+    deliveries: repositories.deliveries, endpoints: repositories.endpoints, events: repositories.events, notify, clock,
+  })
+  const integrations = createIntegrationService({ integrations: repositories.integrations, secrets, clock })
+
+  const client = createDeliveryClient({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })
+  const workers: DeliveryWorker[] = []
+
+  function startWorkers (count: number) {
+    for (let i = 0; i < count; i++) {
+      const worker = createDeliveryWorker({
+        deliveries: repositories.deliveries,
+        endpoints: repositories.endpoints,
+        endpointService: endpoints,
+        publish: (input) => events.publish(input),
+        client,
+        subscribe: signal.subscribe,
+        logger,
+        clock,
+        options: {
+          retryScheduleMs: config.retryScheduleMs,
+          leaseMs: config.leaseSeconds * 1000,
+          circuitCooldownMs: config.circuitCooldownMs,
+          maxConcurrency: config.workerConcurrency,
+          defaultPerEndpoint: 16,
+        },
+      })
+      worker.start()
+      workers.push(worker)
+    }
+  }
 
   return {
-    app,
+    config,
     database,
-    users,
     secrets,
+    repositories,
+    services: { users, events, endpoints, sources, deliveries, integrations },
+    /** Starts `count` delivery workers in this process, woken by new work. */
+    async startWorkers (count: number) {
+      if (count === 0) return
+      await signal.start()
+      startWorkers(count)
+    },
+    /** Stops the workers gracefully (in-flight tries finish), then closes everything. */
+    async close () {
+      await Promise.all(workers.map((w) => w.stop()))
+      await signal.close()
+      await client.close()
+      await database.close()
+    },
+  }
+}
+
+export type Core = Awaited<ReturnType<typeof createCore>>
+
+export interface Hub extends Core {
+  app: FastifyInstance
+  users: UserService
+  /** Token of the bootstrap admin when this start generated it: to be shown once. */
+  generatedAdminToken?: string
+}
+
+/** The composition root of `serve`: the core plus the HTTP API and, unless HOOKHUB_WORKERS=0, workers. */
+export async function createHub (options: CoreOptions): Promise<Hub> {
+  const core = await createCore(options)
+  const { users, events, endpoints, sources, deliveries, integrations } = core.services
+  const { generatedToken } = await users.ensureAdmin(options.config.adminToken)
+
+  const app = await createServer({
+    logger: options.logger, users, wireFormats: [integrationsFormat], publicUrl: options.config.publicUrl,
+  })
+  installMetrics(app, createMetrics(), options.config.metricsToken)
+  await app.register(healthRoutes(core.database))
+  await app.register(userRoutes(users))
+  await app.register(eventRoutes(events, core.repositories.deliveries))
+  await app.register(endpointRoutes(endpoints))
+  await app.register(sourceRoutes(sources))
+  await app.register(deliveryRoutes(deliveries))
+  await app.register(hookRoutes(sources))
+  await app.register(integrationRoutes(integrations))
+  await app.ready()
+  await core.startWorkers(options.config.workers)
+
+  return {
+    ...core,
+    app,
+    users,
     generatedAdminToken: generatedToken,
     async close () {
       await app.close()
-      await database.close()
+      await core.close()
     },
   }
 }

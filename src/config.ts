@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from './core/retry-schedule.ts'
 
 /** A problem an operator must fix before hookhub can start; printed as one line, never a stack. */
 export class ConfigError extends Error {
@@ -25,6 +26,10 @@ export interface Config {
   logLevel: string
   metricsToken?: string
   leaseSeconds: number
+  retryScheduleMs: number[]
+  circuitCooldownMs: number
+  requestTimeoutMs: number
+  workerConcurrency: number
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
@@ -76,6 +81,21 @@ function parseCount (name: string, value: string | undefined, fallback: number, 
   return n
 }
 
+/** One duration such as "30s", "500ms" or "2m" (a bare number is seconds). */
+function parseDuration (name: string, value: string | undefined, fallbackMs: number): number {
+  if (value === undefined || value === '') return fallbackMs
+  const parsed = parseRetrySchedule(value)
+  if (!parsed || parsed.length !== 1 || parsed[0] <= 0) throw new ConfigError(`${name} "${value}" is not a duration; use e.g. 30s, 500ms or 2m`)
+  return parsed[0]
+}
+
+function parseSchedule (value: string | undefined): number[] {
+  if (value === undefined || value === '') return DEFAULT_RETRY_SCHEDULE_MS
+  const parsed = parseRetrySchedule(value)
+  if (!parsed) throw new ConfigError(`HOOKHUB_RETRY_SCHEDULE "${value}" is not a schedule; use delays such as 0,5s,5m,30m,2h`)
+  return parsed
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
@@ -106,5 +126,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     metricsToken: env.HOOKHUB_METRICS_TOKEN || undefined,
     leaseSeconds: parseCount('HOOKHUB_LEASE_SECONDS', env.HOOKHUB_LEASE_SECONDS, 30, 1),
+    retryScheduleMs: parseSchedule(env.HOOKHUB_RETRY_SCHEDULE),
+    circuitCooldownMs: parseDuration('HOOKHUB_CIRCUIT_COOLDOWN', env.HOOKHUB_CIRCUIT_COOLDOWN, 30_000),
+    requestTimeoutMs: parseDuration('HOOKHUB_REQUEST_TIMEOUT', env.HOOKHUB_REQUEST_TIMEOUT, 15_000),
+    workerConcurrency: parseCount('HOOKHUB_WORKER_CONCURRENCY', env.HOOKHUB_WORKER_CONCURRENCY, 128, 1),
   }
 }

@@ -13,8 +13,9 @@ const program = new Command()
   .version(VERSION)
   .exitOverride()
   .showHelpAfterError('(run hookhub --help for usage)')
+  .addHelpText('after', '\nExamples:\n  hookhub                      run the hub (same as hookhub serve)\n  hookhub user create --email a@b.c --name ops --permissions integrations.view')
 
-program.command('serve', { isDefault: true })
+program.command('serve')
   .description('Run the HTTP API (and the delivery workers), applying pending migrations first')
   .option('--port <port>', 'listen port (PORT, default 8080)')
   .option('--host <host>', 'listen address (HOST, default 0.0.0.0)')
@@ -29,6 +30,7 @@ program.command('migrate')
   .action((options) => runCommand(() => migrate(options)))
 
 const user = program.command('user').description('Manage API users (works on the database directly)')
+  .addHelpText('after', '\nExample:\n  hookhub user create --email a@b.c --name ops --permissions integrations.view')
 user.command('create')
   .description('Create an API user and print its first token')
   .requiredOption('--email <email>', 'e-mail address')
@@ -40,6 +42,7 @@ user.command('create')
   .action((options) => runCommand(() => userCreate(options)))
 
 const token = program.command('token').description('Manage API tokens (works on the database directly)')
+  .addHelpText('after', '\nExample:\n  hookhub token create --user ops')
 token.command('create')
   .description('Issue another API token for a user and print it')
   .requiredOption('--user <id-or-name>', 'the user the token belongs to')
@@ -48,8 +51,14 @@ token.command('create')
   .addHelpText('after', '\nExample:\n  hookhub token create --user ops')
   .action((options) => runCommand(() => tokenCreate(options)))
 
+// `serve` is the default command; it is inserted explicitly so that an unknown word is
+// reported as an unknown command rather than as an argument to serve.
+const args = process.argv.slice(2)
+const first = args[0]
+if (first === undefined || (first.startsWith('-') && !['-h', '--help', '-V', '--version'].includes(first))) args.unshift('serve')
+
 try {
-  await program.parseAsync(process.argv)
+  await program.parseAsync(args, { from: 'user' })
 } catch (err) {
   if (!(err instanceof CommanderError)) throw err
   // Help and version are successful exits; everything else commander rejects is a usage error.

@@ -8,6 +8,14 @@ export const EXIT_USAGE = 2
 /** Thrown by a command for a mistake in how it was called (exit 2). */
 export class UsageError extends Error {}
 
+/** One line for any failure; validation failures name each field and what is wrong with it. */
+function describe (err: unknown): string {
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+  const fields = (err as { details?: { fields?: Record<string, string[]> } }).details?.fields
+  if (!fields) return message
+  return `${message}: ${Object.entries(fields).map(([field, problems]) => `${field} ${problems.join(', ')}`).join('; ')}`
+}
+
 /**
  * Runs a command body; any failure becomes one line on stderr and the right exit code, never a
  * stack trace (HOOKHUB_DEBUG=1 prints it for developers).
@@ -17,8 +25,7 @@ export async function runCommand (body: () => Promise<void>): Promise<void> {
     await body()
   } catch (err) {
     if (process.env.HOOKHUB_DEBUG) console.error(err)
-    const message = err instanceof Error ? err.message : String(err)
-    console.error(`hookhub: ${message.split('\n')[0]}`)
+    console.error(`hookhub: ${describe(err)}`)
     process.exitCode = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILED
   }
 }

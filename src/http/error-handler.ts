@@ -3,6 +3,13 @@ import { isDatabaseUnavailable } from '../storage/database.ts'
 import { HookhubError, validationFailed, WireError } from './errors.ts'
 import { formatForPath, nativeFormat, type WireFormat } from './wire-format.ts'
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by a route that learns only while running which wire format its errors take. */
+    wireFormat?: string
+  }
+}
+
 type AjvIssue = { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }
 
 /** Ajv's issues as `{ "field.path": ["message"] }`, the shape of our validation details. */
@@ -41,7 +48,7 @@ export function installErrorHandler (app: FastifyInstance, formats: readonly Wir
   const byName = new Map(formats.map((f) => [f.name, f]))
 
   function formatFor (request: FastifyRequest): WireFormat {
-    const name = request.routeOptions?.config?.dialect
+    const name = request.wireFormat ?? request.routeOptions?.config?.dialect
     return (name && byName.get(name)) || formatForPath(formats, request.url.split('?')[0])
   }
 

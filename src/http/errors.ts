@@ -15,9 +15,12 @@ export const codes = {
   // Auth
   HOOKHUB_UNAUTHENTICATED: { status: 401, message: 'Missing or invalid credentials' },
   HOOKHUB_FORBIDDEN: { status: 403, message: 'Permission %s is required' },
+  HOOKHUB_SIGNATURE_INVALID: { status: 401, message: 'The request signature does not verify' },
+  HOOKHUB_SOURCE_NO_SECRET: { status: 401, message: 'Source has no secret configured' },
   // Resources
   HOOKHUB_NOT_FOUND: { status: 404, message: '%s not found' },
   HOOKHUB_CONFLICT: { status: 409, message: '%s' },
+  HOOKHUB_SSRF_BLOCKED: { status: 422, message: 'Delivery to a private, loopback or link-local address is blocked' },
   // Infrastructure
   HOOKHUB_DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable; retry later' },
   HOOKHUB_INTERNAL: { status: 500, message: 'Internal server error' },

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox'
 import { errorResponses } from './error-responses.ts'
-import { HookhubError, notFound } from './errors.ts'
+import { HookhubError, notFound, validationFailed } from './errors.ts'
 
 // Shapes shared by every native API route (DESIGN.md "Native API shapes").
 
@@ -37,17 +37,38 @@ export function parseId (value: string, what: string): number {
 }
 
 /** Cursors are opaque to clients; inside they carry the last id of the previous page. */
-export const encodeCursor = (lastId: number) => Buffer.from(`id:${lastId}`).toString('base64url')
+export const encodeCursor = (lastId: number | string) => Buffer.from(`id:${lastId}`).toString('base64url')
 
-export function decodeCursor (cursor: string | undefined): number {
-  if (cursor === undefined || cursor === '') return 0
-  const match = /^id:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+function decodeCursor (cursor: string | undefined): string | null {
+  if (cursor === undefined || cursor === '') return null
+  const match = /^id:(.+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
   if (!match) throw new HookhubError('HOOKHUB_BAD_REQUEST', ['cursor is not one this API returned'])
-  return Number(match[1])
+  return match[1]
 }
 
+/** The last numeric id of the previous page (0 for the first page). */
+export function numericCursor (cursor: string | undefined): number {
+  const value = decodeCursor(cursor)
+  if (value === null) return 0
+  if (!/^\d+$/.test(value)) throw new HookhubError('HOOKHUB_BAD_REQUEST', ['cursor is not one this API returned'])
+  return Number(value)
+}
+
+/** The last text id of the previous page ('' for the first page). */
+export const textCursor = (cursor: string | undefined): string => decodeCursor(cursor) ?? ''
+
 /** Fetches one row more than asked, to know whether there is a next page without counting. */
-export function pageOf<T extends { id: number }> (rows: T[], limit: number) {
+export function pageOf<T> (rows: T[], limit: number, keyOf: (row: T) => number | string) {
   const data = rows.slice(0, limit)
-  return { data, next_cursor: rows.length > limit ? encodeCursor(data[data.length - 1].id) : null }
+  return { data, next_cursor: rows.length > limit ? encodeCursor(keyOf(data[data.length - 1])) : null }
+}
+
+/** `?since=` as RFC 3339 or as a duration back from now ("2h", "30m", "7d"). */
+export function parseSince (value: string | undefined, now: number, field = 'since'): number | undefined {
+  if (value === undefined || value === '') return undefined
+  const duration = /^(\d+)(s|m|h|d)$/.exec(value)
+  if (duration) return now - Number(duration[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[duration[2] as 's']
+  const ms = Date.parse(value)
+  if (Number.isNaN(ms)) throw validationFailed({ [field]: ['must be an RFC 3339 time or a duration such as 2h'] })
+  return ms
 }

@@ -4,7 +4,7 @@ import type { UserService } from '../core/user-service.ts'
 import type { UserRecord } from '../storage/user-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import {
-  decodeCursor, IdParams, listOf, ListQuery, nativeErrors, pageOf, parseId, Timestamp, toTimestamp,
+  numericCursor, IdParams, listOf, ListQuery, nativeErrors, pageOf, parseId, Timestamp, toTimestamp,
 } from './native-schemas.ts'
 
 const User = Type.Object({
@@ -53,8 +53,8 @@ export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => asy
     },
   }, async (request) => {
     const limit = request.query.limit ?? 50
-    const rows = await users.list(decodeCursor(request.query.cursor), limit + 1, scopeFor(request), principalOf(request))
-    const page = pageOf(rows, limit)
+    const rows = await users.list(numericCursor(request.query.cursor), limit + 1, scopeFor(request), principalOf(request))
+    const page = pageOf(rows, limit, (u) => u.id)
     return { data: page.data.map(toWireUser), next_cursor: page.next_cursor }
   })
 

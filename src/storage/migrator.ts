@@ -1,17 +1,30 @@
-import { Migrator, type Migration } from 'kysely'
+import { Migrator, sql, type Migration } from 'kysely'
 import type { Database } from './database.ts'
 import { foundation } from './migrations/0001-foundation.ts'
+import { deliveryCore } from './migrations/0002-delivery-core.ts'
 
 function migrationsFor (engine: Database['engine']): Record<string, Migration> {
   return {
     '0001-foundation': foundation(engine),
+    '0002-delivery-core': deliveryCore(engine),
   }
 }
 
-function migratorFor (database: Database) {
+/**
+ * Kysely looks for its bookkeeping tables by name across every schema it can see, so on
+ * PostgreSQL it is told the schema this connection works in: another application's (or
+ * test's) migration tables in a neighbouring schema must not count as ours.
+ */
+async function migratorFor (database: Database) {
+  let migrationTableSchema: string | undefined
+  if (database.engine === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)
+    migrationTableSchema = rows[0].schema
+  }
   return new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrationsFor(database.engine) },
+    migrationTableSchema,
   })
 }
 
@@ -20,13 +33,13 @@ function migratorFor (database: Database) {
  * processes starting together apply each migration once.
  */
 export async function migrateToLatest (database: Database): Promise<string[]> {
-  const { error, results } = await migratorFor(database).migrateToLatest()
+  const { error, results } = await (await migratorFor(database)).migrateToLatest()
   if (error) throw error
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }
 
 /** Names of migrations this build knows but the database has not applied. */
 export async function pendingMigrations (database: Database): Promise<string[]> {
-  const all = await migratorFor(database).getMigrations()
+  const all = await (await migratorFor(database)).getMigrations()
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name)
 }

@@ -47,9 +47,114 @@ export interface IntegrationsTable {
   deleted_at: number | null
 }
 
+export interface SourcesTable {
+  id: string
+  name: string
+  verify: string
+  /** Sealed verification secret. */
+  secret: string | null
+  /** JSON: a fixed type string, or {"field": "<json path>"}. */
+  event_type: string | null
+  /** JSON array of accepted event types (with * wildcards); null accepts all. */
+  accepted_types: string | null
+  token: string
+  owner_dialect: string | null
+  owner_id: string | null
+  user_id: number | null
+  last_received_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface EventsTable {
+  id: Generated<number>
+  public_id: string
+  type: string
+  source: string
+  node_id: string | null
+  channel: string | null
+  /** The payload bytes as received (UTF-8 JSON text). */
+  payload: string
+  received_at: number
+}
+
+export interface IdempotencyKeysTable {
+  key: string
+  event_id: number
+  created_at: number
+}
+
+export interface EndpointsTable {
+  id: string
+  url: string
+  method: string
+  /** JSON object of extra request headers. */
+  headers: string
+  /** Sealed JSON {type, username?, password?, token?, param?}; null for none. */
+  auth: string | null
+  secret: string
+  previous_secret: string | null
+  previous_secret_until: number | null
+  format: string
+  filter_types: string
+  filter_node_id: string | null
+  filter_channel: string | null
+  enabled: number
+  paused: number
+  disabled_reason: string | null
+  rate_limit_per_s: number | null
+  max_in_flight: number | null
+  ordering: string
+  owner_dialect: string | null
+  owner_id: string | null
+  user_id: number | null
+  consecutive_failures: Generated<number>
+  failing_since: number | null
+  circuit_open_until: number | null
+  created_at: number
+  updated_at: number
+  deleted_at: number | null
+}
+
+export interface DeliveriesTable {
+  id: Generated<number>
+  public_id: string
+  event_id: number
+  endpoint_id: string
+  status: string
+  attempt_count: number
+  next_attempt_at: number | null
+  last_status_code: number | null
+  lease_owner: string | null
+  lease_expires_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface AttemptsTable {
+  id: Generated<number>
+  delivery_id: number
+  endpoint_id: string
+  started_at: number
+  duration_ms: number
+  /** JSON {method, url, headers} with secrets masked. */
+  request: string
+  response_status: number | null
+  /** JSON {status, headers, body} (body: first 4 KB). */
+  response: string | null
+  error_code: string | null
+  error_message: string | null
+}
+
 export interface DB {
   settings: SettingsTable
   users: UsersTable
   api_tokens: ApiTokensTable
   integrations: IntegrationsTable
+  sources: SourcesTable
+  events: EventsTable
+  idempotency_keys: IdempotencyKeysTable
+  endpoints: EndpointsTable
+  deliveries: DeliveriesTable
+  attempts: AttemptsTable
 }

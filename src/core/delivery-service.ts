@@ -1,0 +1,63 @@
+import { conflict, forbidden, notFound } from '../http/errors.ts'
+import type { DeliveryQuery, DeliveryRepository, DeliveryView } from '../storage/delivery-repository.ts'
+import type { EndpointRepository } from '../storage/endpoint-repository.ts'
+import type { EventRepository } from '../storage/event-repository.ts'
+import type { Scope } from './permissions.ts'
+import type { Principal } from './user-service.ts'
+
+type Deps = {
+  deliveries: Pick<DeliveryRepository, 'findByPublicId' | 'attemptsOf' | 'list' | 'requeue'>
+  endpoints: Pick<EndpointRepository, 'findById'>
+  events: Pick<EventRepository, 'findByPublicId'>
+  notify: () => Promise<void>
+  clock: () => number
+}
+
+/** Reading the delivery log and sending a delivery again. `.own` reaches deliveries of one's own endpoints. */
+export function createDeliveryService ({ deliveries, endpoints, events, notify, clock }: Deps) {
+  async function assertEndpointVisible (endpointId: string, scope: Scope, actor: Principal, what: string) {
+    if (scope === 'all') return
+    const endpoint = await endpoints.findById(endpointId)
+    if (!endpoint || endpoint.user_id !== actor.id) throw notFound(what)
+  }
+
+  async function find (publicId: string, scope: Scope, actor: Principal): Promise<DeliveryView> {
+    const delivery = await deliveries.findByPublicId(publicId)
+    if (!delivery) throw notFound('Delivery')
+    await assertEndpointVisible(delivery.endpoint_id, scope, actor, 'Delivery')
+    return delivery
+  }
+
+  return {
+    async list (query: Omit<DeliveryQuery, 'eventId'> & { eventPublicId?: string }, scope: Scope, actor: Principal) {
+      if (scope === 'own') {
+        if (!query.endpointId) throw forbidden('deliveries.view (deliveries.view.own lists one endpoint at a time: pass endpoint_id)')
+        await assertEndpointVisible(query.endpointId, scope, actor, 'Endpoint')
+      }
+      let eventId: number | undefined
+      if (query.eventPublicId !== undefined) {
+        const event = await events.findByPublicId(query.eventPublicId)
+        if (!event) return []
+        eventId = event.id
+      }
+      return deliveries.list({ ...query, eventId })
+    },
+
+    async get (publicId: string, scope: Scope, actor: Principal) {
+      const delivery = await find(publicId, scope, actor)
+      return { delivery, attempts: await deliveries.attemptsOf(delivery.id) }
+    },
+
+    /** Sends a finished delivery (succeeded, failed or cancelled) once more, now. */
+    async retry (publicId: string, scope: Scope, actor: Principal) {
+      const delivery = await find(publicId, scope, actor)
+      if (!(await deliveries.requeue(delivery.id, clock()))) {
+        throw conflict(`Delivery ${publicId} is still ${delivery.status}`, { status: delivery.status })
+      }
+      await notify().catch(() => {})
+      return find(publicId, scope, actor)
+    },
+  }
+}
+
+export type DeliveryService = ReturnType<typeof createDeliveryService>

@@ -1,0 +1,300 @@
+import { notFound, validationFailed } from '../http/errors.ts'
+import type { DeliveryRepository } from '../storage/delivery-repository.ts'
+import type { EndpointQuery, EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
+import { newId } from './ids.ts'
+import { PAYLOAD_FORMATS, type PayloadFormat } from './payload-formats.ts'
+import type { Scope } from './permissions.ts'
+import type { SecretBox } from './secret-box.ts'
+import { generateSigningSecret, isSigningSecret } from './signing.ts'
+import { isBlockedUrl } from './ssrf-guard.ts'
+import type { Principal } from './user-service.ts'
+
+export const MASK = '********'
+export const ROTATION_OVERLAP_MS = 24 * 3_600_000
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+/** Headers hookhub sets itself; an endpoint cannot override them. */
+const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-(id|timestamp|signature))$/i
+const AUTH_CONTEXT = 'endpoints.auth'
+const SECRET_CONTEXT = 'endpoints.secret'
+
+export interface EndpointAuth {
+  type: 'none' | 'basic' | 'bearer' | 'query'
+  username?: string
+  password?: string
+  token?: string
+  /** Query parameter that carries the token (type query); default "token". */
+  param?: string
+}
+
+export interface EndpointInput {
+  url?: string
+  method?: string
+  headers?: Record<string, string>
+  auth?: EndpointAuth
+  secret?: string
+  format?: PayloadFormat
+  filter?: { types?: string[]; node_id?: string | null; channel?: string | null }
+  enabled?: boolean
+  paused?: boolean
+  rate_limit_per_s?: number | null
+  max_in_flight?: number | null
+  ordering?: 'none' | 'fifo'
+}
+
+export interface Endpoint {
+  id: string
+  url: string
+  method: string
+  headers: Record<string, string>
+  auth: EndpointAuth
+  format: PayloadFormat
+  filter: { types: string[]; nodeId: string | null; channel: string | null }
+  enabled: boolean
+  paused: boolean
+  disabledReason: string | null
+  rateLimitPerS: number | null
+  maxInFlight: number | null
+  ordering: 'none' | 'fifo'
+  owner: { dialect: string; id: string } | null
+  userId: number | null
+  consecutiveFailures: number
+  circuitOpenUntil: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** Signing material of an endpoint: the current secret first, the previous one while it overlaps. */
+export interface SigningSecrets {
+  current: string
+  previous: string | null
+}
+
+type Deps = {
+  endpoints: EndpointRepository
+  deliveries: Pick<DeliveryRepository, 'backlog' | 'attemptStats' | 'recentAttempts' | 'requeueFailed'>
+  secrets: Pick<SecretBox, 'seal' | 'open' | 'sealJson' | 'openJson'>
+  notify: () => Promise<void>
+  allowPrivateNetworks: boolean
+  clock: () => number
+}
+
+export function createEndpointService ({ endpoints, deliveries, secrets, notify, allowPrivateNetworks, clock }: Deps) {
+  function toEndpoint (row: EndpointRow): Endpoint {
+    return {
+      id: row.id,
+      url: row.url,
+      method: row.method,
+      headers: JSON.parse(row.headers) as Record<string, string>,
+      auth: row.auth === null ? { type: 'none' } : secrets.openJson<EndpointAuth>(row.auth, AUTH_CONTEXT),
+      format: row.format as PayloadFormat,
+      filter: { types: JSON.parse(row.filter_types) as string[], nodeId: row.filter_node_id, channel: row.filter_channel },
+      enabled: row.enabled === 1,
+      paused: row.paused === 1,
+      disabledReason: row.disabled_reason,
+      rateLimitPerS: row.rate_limit_per_s,
+      maxInFlight: row.max_in_flight,
+      ordering: row.ordering as 'none' | 'fifo',
+      owner: row.owner_dialect && row.owner_id ? { dialect: row.owner_dialect, id: row.owner_id } : null,
+      userId: row.user_id,
+      consecutiveFailures: row.consecutive_failures,
+      circuitOpenUntil: row.circuit_open_until,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }
+  }
+
+  function validate (input: EndpointInput, creating: boolean) {
+    const fields: Record<string, string[]> = {}
+    const add = (field: string, message: string) => { (fields[field] ??= []).push(message) }
+    if (creating && input.url === undefined) add('url', 'is required')
+    if (input.url !== undefined) {
+      let url: URL | null = null
+      try { url = new URL(input.url) } catch { add('url', 'must be an absolute URL') }
+      if (url && url.protocol !== 'http:' && url.protocol !== 'https:') add('url', 'must use http or https')
+      if (url && url.username) add('url', 'must not contain credentials; use auth')
+      if (url && !allowPrivateNetworks && isBlockedUrl(url)) {
+        add('url', 'points to a private, loopback or link-local address (set HOOKHUB_ALLOW_PRIVATE_NETWORKS=true to allow)')
+      }
+    }
+    if (input.method !== undefined && !HTTP_METHODS.includes(input.method.toUpperCase() as never)) add('method', `must be one of ${HTTP_METHODS.join(', ')}`)
+    for (const name of Object.keys(input.headers ?? {})) if (RESERVED_HEADERS.test(name)) add('headers', `${name} is set by hookhub`)
+    if (input.secret !== undefined && !isSigningSecret(input.secret)) add('secret', 'must be whsec_ followed by 16 to 64 base64 bytes')
+    if (input.format !== undefined && !PAYLOAD_FORMATS.includes(input.format)) add('format', `must be one of ${PAYLOAD_FORMATS.join(', ')}`)
+    const auth = input.auth
+    if (auth) {
+      if (auth.type === 'basic' && (!auth.username || !auth.password)) add('auth', 'basic needs username and password')
+      if ((auth.type === 'bearer' || auth.type === 'query') && !auth.token) add('auth', `${auth.type} needs token`)
+    }
+    for (const type of input.filter?.types ?? []) if (!/^[A-Za-z0-9_.:\-/*]{1,255}$/.test(type)) add('filter.types', `"${type}" is not an event type pattern`)
+    if (Object.keys(fields).length > 0) throw validationFailed(fields)
+  }
+
+  /** Keeps the stored value wherever the client sent back the mask. */
+  function mergeAuth (incoming: EndpointAuth, stored: EndpointAuth): EndpointAuth {
+    const merged = { ...incoming }
+    for (const key of ['password', 'token'] as const) if (merged[key] === MASK) merged[key] = stored[key]
+    return merged
+  }
+
+  const sealAuth = (auth: EndpointAuth | undefined) =>
+    !auth || auth.type === 'none' ? null : secrets.sealJson(auth, AUTH_CONTEXT)
+
+  async function findVisible (id: string, scope: Scope, actor: Principal): Promise<EndpointRow> {
+    const row = await endpoints.findById(id)
+    if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Endpoint')
+    return row
+  }
+
+  return {
+    toEndpoint,
+
+    async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string }) {
+      validate(input, true)
+      const now = clock()
+      const secret = input.secret ?? generateSigningSecret()
+      const row = await endpoints.insert({
+        id: newId('ep', now),
+        url: input.url as string,
+        method: (input.method ?? 'POST').toUpperCase(),
+        headers: JSON.stringify(input.headers ?? {}),
+        auth: sealAuth(input.auth),
+        secret: secrets.seal(secret, SECRET_CONTEXT),
+        previous_secret: null,
+        previous_secret_until: null,
+        format: input.format ?? 'standard',
+        filter_types: JSON.stringify(input.filter?.types ?? ['*']),
+        filter_node_id: input.filter?.node_id ?? null,
+        filter_channel: input.filter?.channel ?? null,
+        enabled: input.enabled === false ? 0 : 1,
+        paused: input.paused ? 1 : 0,
+        disabled_reason: null,
+        rate_limit_per_s: input.rate_limit_per_s ?? null,
+        max_in_flight: input.max_in_flight ?? null,
+        ordering: input.ordering ?? 'none',
+        owner_dialect: owner.dialect ?? null,
+        owner_id: owner.ownerId ?? null,
+        user_id: owner.userId,
+        failing_since: null,
+        circuit_open_until: null,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      })
+      return { endpoint: toEndpoint(row), secret }
+    },
+
+    async get (id: string, scope: Scope, actor: Principal) {
+      return toEndpoint(await findVisible(id, scope, actor))
+    },
+
+    async list (query: EndpointQuery, scope: Scope, actor: Principal) {
+      const rows = await endpoints.list({ ...query, userId: scope === 'own' ? actor.id : query.userId })
+      return rows.map(toEndpoint)
+    },
+
+    async update (id: string, input: EndpointInput, scope: Scope, actor: Principal) {
+      const row = await findVisible(id, scope, actor)
+      validate(input, false)
+      if (input.secret !== undefined) throw validationFailed({ secret: ['is changed with POST /api/v1/endpoints/{id}/rotate-secret'] })
+      const current = toEndpoint(row)
+      const wasPaused = current.paused
+      const updated = await endpoints.update(id, {
+        ...(input.url !== undefined && { url: input.url }),
+        ...(input.method !== undefined && { method: input.method.toUpperCase() }),
+        ...(input.headers !== undefined && { headers: JSON.stringify(input.headers) }),
+        ...(input.auth !== undefined && { auth: sealAuth(mergeAuth(input.auth, current.auth)) }),
+        ...(input.format !== undefined && { format: input.format }),
+        ...(input.filter?.types !== undefined && { filter_types: JSON.stringify(input.filter.types) }),
+        ...(input.filter && 'node_id' in input.filter && { filter_node_id: input.filter.node_id ?? null }),
+        ...(input.filter && 'channel' in input.filter && { filter_channel: input.filter.channel ?? null }),
+        // Re-enabling clears the failure state that disabled it, so delivery starts afresh.
+        ...(input.enabled !== undefined && {
+          enabled: input.enabled ? 1 : 0,
+          ...(input.enabled && { disabled_reason: null, consecutive_failures: 0, failing_since: null, circuit_open_until: null }),
+        }),
+        ...(input.paused !== undefined && { paused: input.paused ? 1 : 0 }),
+        ...('rate_limit_per_s' in input && { rate_limit_per_s: input.rate_limit_per_s ?? null }),
+        ...('max_in_flight' in input && { max_in_flight: input.max_in_flight ?? null }),
+        ...(input.ordering !== undefined && { ordering: input.ordering }),
+        updated_at: clock(),
+      })
+      if (!updated) throw notFound('Endpoint')
+      if ((wasPaused && updated.paused === 0) || input.enabled) await notify().catch(() => {})
+      return toEndpoint(updated)
+    },
+
+    async remove (id: string, scope: Scope, actor: Principal) {
+      await findVisible(id, scope, actor)
+      if (!(await endpoints.softDelete(id, clock()))) throw notFound('Endpoint')
+    },
+
+    /** A new secret signs from now on; the old one keeps signing beside it for 24 hours. */
+    async rotateSecret (id: string, scope: Scope, actor: Principal, newSecret?: string) {
+      const row = await findVisible(id, scope, actor)
+      if (newSecret !== undefined && !isSigningSecret(newSecret)) {
+        throw validationFailed({ secret: ['must be whsec_ followed by 16 to 64 base64 bytes'] })
+      }
+      const secret = newSecret ?? generateSigningSecret()
+      const now = clock()
+      await endpoints.update(id, {
+        secret: secrets.seal(secret, SECRET_CONTEXT),
+        previous_secret: row.secret,
+        previous_secret_until: now + ROTATION_OVERLAP_MS,
+        updated_at: now,
+      })
+      return { secret, previousValidUntil: now + ROTATION_OVERLAP_MS }
+    },
+
+    async setPaused (id: string, paused: boolean, scope: Scope, actor: Principal) {
+      return this.update(id, { paused }, scope, actor)
+    },
+
+    async health (id: string, scope: Scope, actor: Principal) {
+      const row = await findVisible(id, scope, actor)
+      const now = clock()
+      const [hour, day, backlog, recent] = await Promise.all([
+        deliveries.attemptStats(id, now - 3_600_000),
+        deliveries.attemptStats(id, now - 86_400_000),
+        deliveries.backlog(id),
+        deliveries.recentAttempts(id, 20),
+      ])
+      const rate = (s: { total: number; succeeded: number }) => (s.total === 0 ? null : s.succeeded / s.total)
+      const circuit = row.circuit_open_until !== null && row.circuit_open_until > now
+        ? 'open'
+        : row.consecutive_failures >= CIRCUIT_THRESHOLD ? 'half-open' : 'closed'
+      return {
+        endpoint: toEndpoint(row),
+        successRateHour: rate(hour),
+        successRateDay: rate(day),
+        attemptsHour: hour.total,
+        attemptsDay: day.total,
+        circuit,
+        consecutiveFailures: row.consecutive_failures,
+        backlog: backlog.count,
+        nextAttemptAt: backlog.nextAttemptAt,
+        recent,
+      }
+    },
+
+    async recover (id: string, since: number, scope: Scope, actor: Principal) {
+      await findVisible(id, scope, actor)
+      const count = await deliveries.requeueFailed(id, since, clock())
+      if (count > 0) await notify().catch(() => {})
+      return count
+    },
+
+    /** For the worker: the secrets that sign a request now. */
+    signingSecrets (row: EndpointRow, now: number): string[] {
+      const list = [secrets.open(row.secret, SECRET_CONTEXT)]
+      if (row.previous_secret && row.previous_secret_until && row.previous_secret_until > now) {
+        list.push(secrets.open(row.previous_secret, SECRET_CONTEXT))
+      }
+      return list
+    },
+  }
+}
+
+/** Consecutive failures after which an endpoint's circuit opens. */
+export const CIRCUIT_THRESHOLD = 5
+
+export type EndpointService = ReturnType<typeof createEndpointService>

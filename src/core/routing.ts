@@ -1,0 +1,34 @@
+// Which endpoints an event goes to (DESIGN.md "Routing scope").
+
+/** `*` matches any run of characters: "task.*" matches "task.created" and "task.a.b". */
+export function typeMatches (patterns: readonly string[], type: string): boolean {
+  return patterns.some((pattern) => {
+    if (pattern === '*' || pattern === type) return true
+    if (!pattern.includes('*')) return false
+    const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')
+    return new RegExp(`^${source}$`).test(type)
+  })
+}
+
+export interface RoutableEndpoint {
+  filterTypes: readonly string[]
+  filterNodeId: string | null
+  filterChannel: string | null
+}
+
+export interface RoutableEvent {
+  type: string
+  /** The event's node and all its ancestors, nearest first; empty when the event has no node. */
+  nodeLineage: readonly string[]
+  channel: string | null
+}
+
+/**
+ * An endpoint scoped to a node sees events of that node and its descendants only; one scoped
+ * to a channel sees that channel only; unscoped endpoints see every event their types match.
+ */
+export function routes (endpoint: RoutableEndpoint, event: RoutableEvent): boolean {
+  if (endpoint.filterNodeId !== null && !event.nodeLineage.includes(endpoint.filterNodeId)) return false
+  if (endpoint.filterChannel !== null && endpoint.filterChannel !== event.channel) return false
+  return typeMatches(endpoint.filterTypes, event.type)
+}

@@ -1,0 +1,203 @@
+import { HookhubError, notFound, validationFailed } from '../http/errors.ts'
+import type { SourceRepository, SourceRow } from '../storage/source-repository.ts'
+import type { EventService } from './event-service.ts'
+import { newId, newUrlToken } from './ids.ts'
+import { VERIFY_METHODS, verifyInbound, type VerifyMethod } from './inbound-verifiers.ts'
+import type { Scope } from './permissions.ts'
+import { typeMatches } from './routing.ts'
+import type { SecretBox } from './secret-box.ts'
+import type { Principal } from './user-service.ts'
+
+const SECRET_CONTEXT = 'sources.secret'
+
+/** A fixed event type, or where in the payload to read it. */
+export type EventTypeRule = string | { field: string }
+
+export interface SourceInput {
+  name: string
+  verify: VerifyMethod
+  secret?: string | null
+  event_type?: EventTypeRule | null
+  accepted_types?: string[] | null
+}
+
+export interface InboundHook {
+  body: Buffer
+  headers: Record<string, string | string[] | undefined>
+  query: Record<string, string | undefined>
+}
+
+function readPath (value: unknown, path: string): unknown {
+  let current = value
+  for (const key of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined
+    current = (current as Record<string, unknown>)[key]
+  }
+  return current
+}
+
+const firstHeader = (headers: InboundHook['headers'], name: string) => {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Where each sender puts the event type when the source does not say. */
+function defaultType (verify: VerifyMethod, payload: unknown, headers: InboundHook['headers']): unknown {
+  if (verify === 'github') return firstHeader(headers, 'x-github-event')
+  if (verify === 'kanboard') return readPath(payload, 'event_name')
+  return readPath(payload, 'type') ?? readPath(payload, 'event')
+}
+
+/** The sender's own delivery id, so that its retries of one event are stored once. */
+const senderDeliveryId = (headers: InboundHook['headers']) =>
+  firstHeader(headers, 'idempotency-key') ?? firstHeader(headers, 'webhook-id') ?? firstHeader(headers, 'x-github-delivery')
+
+type Deps = {
+  sources: SourceRepository
+  events: Pick<EventService, 'publish'>
+  secrets: Pick<SecretBox, 'seal' | 'open'>
+  publicUrl: string
+  clock: () => number
+}
+
+export function createSourceService ({ sources, events, secrets, publicUrl, clock }: Deps) {
+  const inboundUrl = (row: SourceRow) => `${publicUrl}/hooks/${row.token}`
+
+  function validate (input: Partial<SourceInput>, creating: boolean) {
+    const fields: Record<string, string[]> = {}
+    if (creating && (typeof input.name !== 'string' || input.name.trim() === '')) fields.name = ['is required']
+    if (input.verify !== undefined && !VERIFY_METHODS.includes(input.verify)) fields.verify = [`must be one of ${VERIFY_METHODS.join(', ')}`]
+    const rule = input.event_type
+    if (typeof rule === 'string' && rule.trim() === '') fields.event_type = ['must not be empty']
+    if (rule && typeof rule === 'object' && (typeof rule.field !== 'string' || rule.field === '')) fields.event_type = ['field must name a JSON path']
+    if (Object.keys(fields).length > 0) throw validationFailed(fields)
+  }
+
+  function toSource (row: SourceRow) {
+    return {
+      id: row.id,
+      name: row.name,
+      verify: row.verify as VerifyMethod,
+      hasSecret: row.secret !== null,
+      eventType: row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule,
+      acceptedTypes: row.accepted_types === null ? null : JSON.parse(row.accepted_types) as string[],
+      inboundUrl: inboundUrl(row),
+      owner: row.owner_dialect && row.owner_id ? { dialect: row.owner_dialect, id: row.owner_id } : null,
+      userId: row.user_id,
+      lastReceivedAt: row.last_received_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }
+  }
+
+  async function findVisible (id: string, scope: Scope, actor: Principal) {
+    const row = await sources.findById(id)
+    if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Source')
+    return row
+  }
+
+  const sealSecret = (secret: string | null | undefined) => (secret ? secrets.seal(secret, SECRET_CONTEXT) : null)
+
+  return {
+    toSource,
+    inboundUrl,
+
+    async create (input: SourceInput, owner: { userId: number | null; dialect?: string; ownerId?: string }) {
+      validate(input, true)
+      const now = clock()
+      const row = await sources.insert({
+        id: newId('src', now),
+        name: input.name.trim(),
+        verify: input.verify,
+        secret: sealSecret(input.secret),
+        event_type: input.event_type == null ? null : JSON.stringify(input.event_type),
+        accepted_types: input.accepted_types == null ? null : JSON.stringify(input.accepted_types),
+        token: newUrlToken(),
+        owner_dialect: owner.dialect ?? null,
+        owner_id: owner.ownerId ?? null,
+        user_id: owner.userId,
+        last_received_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      return toSource(row)
+    },
+
+    /** For owners (dialects) that keep a source in step with their own resource. */
+    async update (id: string, input: Partial<SourceInput>) {
+      validate(input, false)
+      const row = await sources.update(id, {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.verify !== undefined && { verify: input.verify }),
+        ...('secret' in input && { secret: sealSecret(input.secret) }),
+        ...('event_type' in input && { event_type: input.event_type == null ? null : JSON.stringify(input.event_type) }),
+        ...('accepted_types' in input && { accepted_types: input.accepted_types == null ? null : JSON.stringify(input.accepted_types) }),
+        updated_at: clock(),
+      })
+      if (!row) throw notFound('Source')
+      return toSource(row)
+    },
+
+    async get (id: string, scope: Scope, actor: Principal) {
+      return toSource(await findVisible(id, scope, actor))
+    },
+
+    async list (afterId: string, limit: number, scope: Scope, actor: Principal) {
+      const rows = await sources.list(afterId, limit, scope === 'own' ? actor.id : undefined)
+      return rows.map(toSource)
+    },
+
+    async remove (id: string, scope: Scope, actor: Principal) {
+      await findVisible(id, scope, actor)
+      await sources.delete(id)
+    },
+
+    findByOwner: async (dialect: string, ownerId: string) => {
+      const row = await sources.findByOwner(dialect, ownerId)
+      return row && toSource(row)
+    },
+
+    /** Looks a source up by its inbound token (for error formatting before receive runs). */
+    findByToken: (token: string) => sources.findByToken(token),
+
+    /**
+     * Verifies an inbound request against the raw body, stores it as an event and only then
+     * answers: 401 and nothing stored when the sender cannot prove itself.
+     */
+    async receive (row: SourceRow, hook: InboundHook) {
+      const verify = row.verify as VerifyMethod
+      const secret = row.secret === null ? null : secrets.open(row.secret, SECRET_CONTEXT)
+      if (verify !== 'none' && secret === null) throw new HookhubError('HOOKHUB_SOURCE_NO_SECRET')
+      if (!verifyInbound(verify, secret, { ...hook, nowSeconds: Math.floor(clock() / 1000) })) {
+        throw new HookhubError('HOOKHUB_SIGNATURE_INVALID')
+      }
+      let payload: unknown
+      const text = hook.body.toString('utf8')
+      try {
+        payload = JSON.parse(text)
+      } catch {
+        throw new HookhubError('HOOKHUB_INVALID_JSON')
+      }
+      const rule = row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule
+      const found = rule === null
+        ? defaultType(verify, payload, hook.headers)
+        : typeof rule === 'string' ? rule : readPath(payload, rule.field)
+      const type = typeof found === 'string' && found !== '' ? found : 'unknown'
+      const accepted = row.accepted_types === null ? null : JSON.parse(row.accepted_types) as string[]
+      if (accepted !== null && !typeMatches(accepted, type)) {
+        return { stored: false as const, type, reason: `event type ${type} is not accepted by this source` }
+      }
+      const deliveryId = senderDeliveryId(hook.headers)
+      const result = await events.publish({
+        type,
+        payload: text,
+        source: row.id,
+        idempotencyKey: deliveryId ? `source:${row.id}:${deliveryId}` : undefined,
+      })
+      await sources.touch(row.id, clock())
+      return { stored: true as const, type, event: result.event, duplicate: result.duplicate }
+    },
+  }
+}
+
+export type SourceService = ReturnType<typeof createSourceService>

@@ -1,0 +1,114 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { DeliveryService } from '../core/delivery-service.ts'
+import type { AttemptRow, DeliveryView } from '../storage/delivery-repository.ts'
+import { principalOf, scopeFor } from './auth.ts'
+import { listOf, ListQuery, nativeErrors, numericCursor, pageOf, parseSince, Timestamp, toTimestamp } from './native-schemas.ts'
+
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
+const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
+
+export const Delivery = Type.Object({
+  id: Type.String(),
+  event_id: Type.String(),
+  endpoint_id: Type.String(),
+  status: Type.String({ enum: DELIVERY_STATUSES }),
+  attempt_count: Type.Integer(),
+  next_attempt_at: NullableTimestamp,
+  last_status_code: Type.Union([Type.Integer(), Type.Null()]),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+})
+
+const Headers = Type.Record(Type.String(), Type.String())
+
+export const Attempt = Type.Object({
+  id: Type.Integer(),
+  started_at: Timestamp,
+  duration_ms: Type.Integer(),
+  request: Type.Object({ method: Type.String(), url: Type.String(), headers: Headers }),
+  response: Type.Union([Type.Object({ status: Type.Integer(), headers: Headers, body: Type.String() }), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+})
+
+export const toWireDelivery = (row: DeliveryView) => ({
+  id: row.public_id,
+  event_id: row.event_public_id,
+  endpoint_id: row.endpoint_id,
+  status: row.status,
+  attempt_count: row.attempt_count,
+  next_attempt_at: row.next_attempt_at === null ? null : toTimestamp(row.next_attempt_at),
+  last_status_code: row.last_status_code,
+  created_at: toTimestamp(row.created_at),
+  updated_at: toTimestamp(row.updated_at),
+})
+
+export const toWireAttempt = (row: AttemptRow) => ({
+  id: row.id,
+  started_at: toTimestamp(row.started_at),
+  duration_ms: row.duration_ms,
+  request: JSON.parse(row.request) as { method: string; url: string; headers: Record<string, string> },
+  response: row.response === null ? null : JSON.parse(row.response) as { status: number; headers: Record<string, string>; body: string },
+  error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+})
+
+const DeliveryParams = Type.Object({ id: Type.String() })
+
+export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncTypebox => async (app) => {
+  app.get('/api/v1/deliveries', {
+    config: { permission: ['deliveries', 'view'] },
+    schema: {
+      operationId: 'listDeliveries',
+      tags: ['deliveries'],
+      summary: 'The delivery log, oldest first',
+      querystring: Type.Intersect([ListQuery, Type.Object({
+        endpoint_id: Type.Optional(Type.String()),
+        event_id: Type.Optional(Type.String()),
+        status: Type.Optional(Type.String({ enum: DELIVERY_STATUSES })),
+        since: Type.Optional(Type.String({ description: 'RFC 3339 or a duration back from now (2h)' })),
+      })]),
+      response: { 200: listOf(Delivery), ...nativeErrors() },
+    },
+  }, async (request) => {
+    const q = request.query
+    const limit = q.limit ?? 50
+    const rows = await service.list({
+      endpointId: q.endpoint_id,
+      eventPublicId: q.event_id,
+      status: q.status,
+      since: parseSince(q.since, Date.now()),
+      afterId: numericCursor(q.cursor),
+      limit: limit + 1,
+    }, scopeFor(request), principalOf(request))
+    const page = pageOf(rows, limit, (r) => r.id)
+    return { data: page.data.map(toWireDelivery), next_cursor: page.next_cursor }
+  })
+
+  app.get('/api/v1/deliveries/:id', {
+    config: { permission: ['deliveries', 'view'] },
+    schema: {
+      operationId: 'getDelivery',
+      tags: ['deliveries'],
+      summary: 'One delivery with every attempt (request headers with secrets masked, response status and first 4 KB)',
+      params: DeliveryParams,
+      response: { 200: Type.Intersect([Delivery, Type.Object({ attempts: Type.Array(Attempt) })]), ...nativeErrors(404) },
+    },
+  }, async (request) => {
+    const { delivery, attempts } = await service.get(request.params.id, scopeFor(request), principalOf(request))
+    return { ...toWireDelivery(delivery), attempts: attempts.map(toWireAttempt) }
+  })
+
+  app.post('/api/v1/deliveries/:id/retry', {
+    config: { permission: ['deliveries', 'retry'] },
+    schema: {
+      operationId: 'retryDelivery',
+      tags: ['deliveries'],
+      summary: 'Send a finished delivery again now (409 while it is still pending or in flight)',
+      params: DeliveryParams,
+      response: { 202: Delivery, ...nativeErrors(404, 409) },
+    },
+  }, async (request, reply) => {
+    const delivery = await service.retry(request.params.id, scopeFor(request), principalOf(request))
+    return reply.code(202).send(toWireDelivery(delivery))
+  })
+}

@@ -1,0 +1,243 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '../core/endpoint-service.ts'
+import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
+import { principalOf, scopeFor } from './auth.ts'
+import { toWireAttempt, Attempt } from './delivery-routes.ts'
+import { listOf, ListQuery, nativeErrors, pageOf, parseSince, textCursor, Timestamp, toTimestamp } from './native-schemas.ts'
+
+const Auth = Type.Object({
+  type: Type.String({ enum: ['none', 'basic', 'bearer', 'query'] }),
+  username: Type.Optional(Type.String({ maxLength: 255 })),
+  password: Type.Optional(Type.String({ maxLength: 1024, description: 'Masked as ******** on reads; send it back to keep it' })),
+  token: Type.Optional(Type.String({ maxLength: 4096, description: 'Masked as ******** on reads; send it back to keep it' })),
+  param: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'query parameter for type query (default token)' })),
+}, { additionalProperties: false })
+
+const Filter = Type.Object({
+  types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, maxItems: 100, description: 'Event types, * wildcards' })),
+  node_id: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+  channel: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+}, { additionalProperties: false })
+
+const EndpointFields = {
+  method: Type.Optional(Type.String({ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] })),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ maxLength: 4096 }))),
+  auth: Type.Optional(Auth),
+  format: Type.Optional(Type.String({ enum: [...PAYLOAD_FORMATS] })),
+  filter: Type.Optional(Filter),
+  enabled: Type.Optional(Type.Boolean()),
+  paused: Type.Optional(Type.Boolean()),
+  rate_limit_per_s: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 10_000 }), Type.Null()])),
+  max_in_flight: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()])),
+  ordering: Type.Optional(Type.String({ enum: ['none', 'fifo'] })),
+}
+
+const CreateBody = Type.Object({
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  secret: Type.Optional(Type.String({ description: 'whsec_…; generated when absent and shown only in this response' })),
+  ...EndpointFields,
+}, { additionalProperties: false })
+
+const UpdateBody = Type.Object({
+  url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  ...EndpointFields,
+}, { additionalProperties: false })
+
+const EndpointSchema = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  method: Type.String(),
+  headers: Type.Record(Type.String(), Type.String()),
+  auth: Auth,
+  format: Type.String(),
+  filter: Type.Object({
+    types: Type.Array(Type.String()),
+    node_id: Type.Optional(Type.String()),
+    channel: Type.Optional(Type.String()),
+  }),
+  enabled: Type.Boolean(),
+  paused: Type.Boolean(),
+  disabled_reason: Type.Union([Type.String(), Type.Null()]),
+  rate_limit_per_s: Type.Optional(Type.Integer()),
+  max_in_flight: Type.Optional(Type.Integer()),
+  ordering: Type.String(),
+  owner: Type.Optional(Type.Object({ dialect: Type.String(), id: Type.String() })),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+})
+
+/** The native representation; passwords and tokens are always masked. */
+export function toWireEndpoint (e: Endpoint) {
+  const auth = { ...e.auth }
+  if (auth.password) auth.password = MASK
+  if (auth.token) auth.token = MASK
+  return {
+    id: e.id,
+    url: e.url,
+    method: e.method,
+    headers: e.headers,
+    auth,
+    format: e.format,
+    filter: {
+      types: e.filter.types,
+      ...(e.filter.nodeId !== null && { node_id: e.filter.nodeId }),
+      ...(e.filter.channel !== null && { channel: e.filter.channel }),
+    },
+    enabled: e.enabled,
+    paused: e.paused,
+    disabled_reason: e.disabledReason,
+    ...(e.rateLimitPerS !== null && { rate_limit_per_s: e.rateLimitPerS }),
+    ...(e.maxInFlight !== null && { max_in_flight: e.maxInFlight }),
+    ordering: e.ordering,
+    ...(e.owner !== null && { owner: e.owner }),
+    created_at: toTimestamp(e.createdAt),
+    updated_at: toTimestamp(e.updatedAt),
+  }
+}
+
+const Params = Type.Object({ id: Type.String() })
+const tags = ['endpoints']
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
+
+const Health = Type.Object({
+  endpoint_id: Type.String(),
+  enabled: Type.Boolean(),
+  paused: Type.Boolean(),
+  success_rate: Type.Object({ last_hour: Type.Union([Type.Number(), Type.Null()]), last_day: Type.Union([Type.Number(), Type.Null()]) }),
+  attempts: Type.Object({ last_hour: Type.Integer(), last_day: Type.Integer() }),
+  circuit: Type.Object({ state: Type.String({ enum: ['closed', 'open', 'half-open'] }), consecutive_failures: Type.Integer() }),
+  backlog: Type.Integer(),
+  next_attempt_at: NullableTimestamp,
+  recent_attempts: Type.Array(Type.Intersect([Attempt, Type.Object({ delivery_id: Type.String() })])),
+})
+
+export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/api/v1/endpoints', {
+    config: { permission: ['endpoints', 'create'] },
+    schema: {
+      operationId: 'createEndpoint',
+      tags,
+      summary: 'Register a URL to deliver events to; the signing secret is shown only here',
+      body: CreateBody,
+      response: { 201: Type.Intersect([EndpointSchema, Type.Object({ secret: Type.String() })]), ...nativeErrors() },
+    },
+  }, async (request, reply) => {
+    const { endpoint, secret } = await service.create(request.body as EndpointInput, { userId: principalOf(request).id })
+    return reply.code(201).send({ ...toWireEndpoint(endpoint), secret })
+  })
+
+  app.get('/api/v1/endpoints', {
+    config: { permission: ['endpoints', 'view'] },
+    schema: {
+      operationId: 'listEndpoints',
+      tags,
+      summary: 'List endpoints',
+      querystring: ListQuery,
+      response: { 200: listOf(EndpointSchema), ...nativeErrors() },
+    },
+  }, async (request) => {
+    const limit = request.query.limit ?? 50
+    const rows = await service.list({ afterId: textCursor(request.query.cursor), limit: limit + 1 }, scopeFor(request), principalOf(request))
+    const page = pageOf(rows, limit, (e) => e.id)
+    return { data: page.data.map(toWireEndpoint), next_cursor: page.next_cursor }
+  })
+
+  app.get('/api/v1/endpoints/:id', {
+    config: { permission: ['endpoints', 'view'] },
+    schema: { operationId: 'getEndpoint', tags, summary: 'One endpoint', params: Params, response: { 200: EndpointSchema, ...nativeErrors(404) } },
+  }, async (request) => toWireEndpoint(await service.get(request.params.id, scopeFor(request), principalOf(request))))
+
+  app.patch('/api/v1/endpoints/:id', {
+    config: { permission: ['endpoints', 'manage'] },
+    schema: {
+      operationId: 'updateEndpoint',
+      tags,
+      summary: 'Change some fields; "********" for a password or token keeps the stored one',
+      params: Params,
+      body: UpdateBody,
+      response: { 200: EndpointSchema, ...nativeErrors(404) },
+    },
+  }, async (request) => toWireEndpoint(
+    await service.update(request.params.id, request.body as EndpointInput, scopeFor(request), principalOf(request))))
+
+  app.delete('/api/v1/endpoints/:id', {
+    config: { permission: ['endpoints', 'delete'] },
+    schema: { operationId: 'deleteEndpoint', tags, summary: 'Delete an endpoint; its open deliveries are cancelled', params: Params, response: { 204: Type.Null(), ...nativeErrors(404) } },
+  }, async (request, reply) => {
+    await service.remove(request.params.id, scopeFor(request), principalOf(request))
+    return reply.code(204).send(null)
+  })
+
+  app.post('/api/v1/endpoints/:id/rotate-secret', {
+    config: { permission: ['endpoints', 'manage'] },
+    schema: {
+      operationId: 'rotateEndpointSecret',
+      tags,
+      summary: 'New signing secret; the old one keeps signing beside it for 24 hours',
+      params: Params,
+      body: Type.Optional(Type.Object({ secret: Type.Optional(Type.String()) }, { additionalProperties: false })),
+      response: { 200: Type.Object({ secret: Type.String(), previous_secret_valid_until: Timestamp }), ...nativeErrors(404) },
+    },
+  }, async (request) => {
+    const body = request.body as { secret?: string } | undefined
+    const result = await service.rotateSecret(request.params.id, scopeFor(request), principalOf(request), body?.secret)
+    return { secret: result.secret, previous_secret_valid_until: toTimestamp(result.previousValidUntil) }
+  })
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(`/api/v1/endpoints/:id/${action}`, {
+      config: { permission: ['endpoints', 'manage'] },
+      schema: {
+        operationId: action === 'pause' ? 'pauseEndpoint' : 'resumeEndpoint',
+        tags,
+        summary: action === 'pause'
+          ? 'Stop sending; deliveries keep accumulating'
+          : 'Start sending again; accumulated deliveries drain in order',
+        params: Params,
+        response: { 200: EndpointSchema, ...nativeErrors(404) },
+      },
+    }, async (request) => toWireEndpoint(
+      await service.setPaused((request.params as { id: string }).id, action === 'pause', scopeFor(request), principalOf(request))))
+  }
+
+  app.get('/api/v1/endpoints/:id/health', {
+    config: { permission: ['endpoints', 'view'] },
+    schema: {
+      operationId: 'getEndpointHealth',
+      tags,
+      summary: 'Success rate last hour and day, last 20 attempts, circuit state, backlog, next retry',
+      params: Params,
+      response: { 200: Health, ...nativeErrors(404) },
+    },
+  }, async (request) => {
+    const h = await service.health(request.params.id, scopeFor(request), principalOf(request))
+    return {
+      endpoint_id: h.endpoint.id,
+      enabled: h.endpoint.enabled,
+      paused: h.endpoint.paused,
+      success_rate: { last_hour: h.successRateHour, last_day: h.successRateDay },
+      attempts: { last_hour: h.attemptsHour, last_day: h.attemptsDay },
+      circuit: { state: h.circuit, consecutive_failures: h.consecutiveFailures },
+      backlog: h.backlog,
+      next_attempt_at: h.nextAttemptAt === null ? null : toTimestamp(h.nextAttemptAt),
+      recent_attempts: h.recent.map((a) => ({ ...toWireAttempt(a), delivery_id: a.delivery_public_id })),
+    }
+  })
+
+  app.post('/api/v1/endpoints/:id/recover', {
+    config: { permission: ['deliveries', 'retry'] },
+    schema: {
+      operationId: 'recoverEndpoint',
+      tags,
+      summary: 'Queue again every failed delivery of this endpoint since a time',
+      params: Params,
+      body: Type.Object({ since: Type.String({ description: 'RFC 3339 or a duration back from now (2h)' }) }, { additionalProperties: false }),
+      response: { 202: Type.Object({ requeued: Type.Integer() }), ...nativeErrors(404) },
+    },
+  }, async (request, reply) => {
+    const since = parseSince(request.body.since, Date.now()) as number
+    const requeued = await service.recover(request.params.id, since, scopeFor(request), principalOf(request))
+    return reply.code(202).send({ requeued })
+  })
+}

@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { EventService } from '../core/event-service.ts'
+import { rawMember } from '../core/raw-json.ts'
+import type { DeliveryRepository } from '../storage/delivery-repository.ts'
+import type { EventRow } from '../storage/event-repository.ts'
+import { principalOf } from './auth.ts'
+import { Delivery, toWireDelivery } from './delivery-routes.ts'
+import { listOf, ListQuery, nativeErrors, numericCursor, pageOf, parseSince, Timestamp, toTimestamp } from './native-schemas.ts'
+
+export const Event = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  source: Type.String({ description: '"api", "hookhub" (operational events) or the id of the inbound source' }),
+  node_id: Type.Union([Type.String(), Type.Null()]),
+  channel: Type.Union([Type.String(), Type.Null()]),
+  payload: Type.Unknown({ description: 'The payload exactly as received' }),
+  received_at: Timestamp,
+})
+
+export const toWireEvent = (row: EventRow) => ({
+  id: row.public_id,
+  type: row.type,
+  source: row.source,
+  node_id: row.node_id,
+  channel: row.channel,
+  payload: JSON.parse(row.payload) as unknown,
+  received_at: toTimestamp(row.received_at),
+})
+
+const PublishBody = Type.Object({
+  type: Type.String({ minLength: 1, maxLength: 255, description: 'Event type, e.g. task.created' }),
+  payload: Type.Unknown({ description: 'Any JSON value; stored and delivered byte for byte' }),
+  node_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+}, { additionalProperties: false, required: ['type', 'payload'] })
+
+const Published = Type.Object({ id: Type.String(), type: Type.String(), deliveries: Type.Integer() })
+
+export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepository, 'list'>): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/api/v1/events', {
+    config: { permission: ['events', 'publish'] },
+    schema: {
+      operationId: 'publishEvent',
+      tags: ['events'],
+      summary: 'Publish an event; answers once it and its deliveries are stored',
+      description: 'With an Idempotency-Key header, the same key within 24 hours returns the first event with 200.',
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
+      body: PublishBody,
+      response: { 200: Published, 202: Published, ...nativeErrors() },
+    },
+  }, async (request, reply) => {
+    const { type, node_id: nodeId, channel } = request.body
+    const raw = request.rawBody ? rawMember(request.rawBody.toString('utf8'), 'payload') : undefined
+    const key = request.headers['idempotency-key']
+    const result = await events.publish({
+      type,
+      payload: raw ?? JSON.stringify(request.body.payload),
+      nodeId,
+      channel,
+      source: 'api',
+      idempotencyKey: key ? `api:${principalOf(request).id}:${key}` : undefined,
+    })
+    return reply.code(result.duplicate ? 200 : 202)
+      .send({ id: result.event.public_id, type: result.event.type, deliveries: result.deliveries })
+  })
+
+  app.get('/api/v1/events', {
+    config: { permission: ['events', 'view'] },
+    schema: {
+      operationId: 'listEvents',
+      tags: ['events'],
+      summary: 'List events, oldest first',
+      querystring: Type.Intersect([ListQuery, Type.Object({
+        type: Type.Optional(Type.String()),
+        source: Type.Optional(Type.String()),
+        since: Type.Optional(Type.String({ description: 'RFC 3339 or a duration back from now (2h)' })),
+        until: Type.Optional(Type.String({ description: 'RFC 3339 or a duration back from now' })),
+      })]),
+      response: { 200: listOf(Event), ...nativeErrors() },
+    },
+  }, async (request) => {
+    const q = request.query
+    const limit = q.limit ?? 50
+    const now = Date.now()
+    const rows = await events.list({
+      type: q.type,
+      source: q.source,
+      since: parseSince(q.since, now),
+      until: parseSince(q.until, now, 'until'),
+      afterId: numericCursor(q.cursor),
+      limit: limit + 1,
+    })
+    const page = pageOf(rows, limit, (r) => r.id)
+    return { data: page.data.map(toWireEvent), next_cursor: page.next_cursor }
+  })
+
+  app.get('/api/v1/events/:id', {
+    config: { permission: ['events', 'view'] },
+    schema: {
+      operationId: 'getEvent',
+      tags: ['events'],
+      summary: 'One event with its deliveries',
+      params: Type.Object({ id: Type.String() }),
+      response: { 200: Type.Intersect([Event, Type.Object({ deliveries: Type.Array(Delivery) })]), ...nativeErrors(404) },
+    },
+  }, async (request) => {
+    const event = await events.get(request.params.id)
+    const rows = await deliveries.list({ eventId: event.id, afterId: 0, limit: 10_000 })
+    return { ...toWireEvent(event), deliveries: rows.map(toWireDelivery) }
+  })
+}

@@ -1,0 +1,239 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { Engine } from './database.ts'
+import type { AttemptsTable, DB, DeliveriesTable } from './schema.ts'
+
+export type DeliveryRow = Selectable<DeliveriesTable>
+/** A delivery with its event's public id, as the API shows it. */
+export type DeliveryView = DeliveryRow & { event_public_id: string }
+export type AttemptRow = Selectable<AttemptsTable>
+
+/** A claimed delivery with what sending it needs. */
+export interface ClaimedDelivery {
+  id: number
+  publicId: string
+  endpointId: string
+  attemptCount: number
+  eventPublicId: string
+  eventType: string
+  payload: string
+  receivedAt: number
+}
+
+export interface NewAttempt {
+  startedAt: number
+  durationMs: number
+  request: string
+  responseStatus: number | null
+  response: string | null
+  errorCode: string | null
+  errorMessage: string | null
+}
+
+export type DeliveryOutcome =
+  | { status: 'succeeded'; statusCode: number }
+  | { status: 'pending'; statusCode: number | null; nextAttemptAt: number }
+  | { status: 'failed'; statusCode: number | null }
+  | { status: 'cancelled'; statusCode: null }
+
+export interface DeliveryQuery {
+  endpointId?: string
+  eventId?: number
+  status?: string
+  since?: number
+  afterId: number
+  limit: number
+}
+
+const OPEN_STATUSES = ['pending', 'delivering']
+
+export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
+  // Row-level locks let several PostgreSQL workers claim side by side; SQLite has one writer.
+  const withEvent = () => db.selectFrom('deliveries')
+    .innerJoin('events', 'events.id', 'deliveries.event_id')
+    .selectAll('deliveries')
+    .select('events.public_id as event_public_id')
+
+  const lockClause = engine === 'postgres' ? sql`for update skip locked` : sql``
+
+  return {
+    /**
+     * Leases up to `limit` due deliveries to `owner`: pending ones whose time has come and
+     * delivering ones whose lease expired (their worker died). At most `perEndpoint` per
+     * endpoint (1 while its circuit is half-open), none for paused, disabled, open-circuit or
+     * `skipEndpoints`, and for fifo endpoints only the oldest open delivery.
+     */
+    async claim (owner: string, now: number, leaseMs: number, limit: number, perEndpoint: number,
+      skipEndpoints: readonly string[], circuitThreshold: number): Promise<ClaimedDelivery[]> {
+      const skip = skipEndpoints.length > 0 ? sql`and d.endpoint_id not in (${sql.join(skipEndpoints)})` : sql``
+      const result = await sql<{ id: number }>`
+        update deliveries set status = 'delivering', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, updated_at = ${now}
+        where id in (
+          select id from deliveries where id in (
+            select id from (
+              select d.id, d.next_attempt_at,
+                row_number() over (partition by d.endpoint_id order by d.id) as rank,
+                case when e.consecutive_failures >= ${circuitThreshold} then 1 else ${perEndpoint} end as allowed
+              from deliveries d
+              join endpoints e on e.id = d.endpoint_id
+              where ((d.status = 'pending' and d.next_attempt_at <= ${now})
+                  or (d.status = 'delivering' and d.lease_expires_at < ${now}))
+                and e.enabled = 1 and e.paused = 0 and e.deleted_at is null
+                and (e.circuit_open_until is null or e.circuit_open_until <= ${now})
+                and (e.ordering <> 'fifo' or not exists (
+                  select 1 from deliveries o
+                  where o.endpoint_id = d.endpoint_id and o.id < d.id and o.status in ('pending', 'delivering')))
+                ${skip}
+            ) ranked
+            where rank <= allowed
+            order by next_attempt_at
+            limit ${limit}
+          )
+          and (status = 'pending' or lease_expires_at < ${now})
+          ${lockClause}
+        )
+        returning id`.execute(db)
+      const ids = result.rows.map((r) => r.id)
+      if (ids.length === 0) return []
+      const rows = await db.selectFrom('deliveries')
+        .innerJoin('events', 'events.id', 'deliveries.event_id')
+        .select([
+          'deliveries.id', 'deliveries.public_id', 'deliveries.endpoint_id', 'deliveries.attempt_count',
+          'events.public_id as event_public_id', 'events.type', 'events.payload', 'events.received_at',
+        ])
+        .where('deliveries.id', 'in', ids)
+        .orderBy('deliveries.id')
+        .execute()
+      return rows.map((r) => ({
+        id: r.id,
+        publicId: r.public_id,
+        endpointId: r.endpoint_id,
+        attemptCount: r.attempt_count,
+        eventPublicId: r.event_public_id,
+        eventType: r.type,
+        payload: r.payload,
+        receivedAt: r.received_at,
+      }))
+    },
+
+    /** Keeps the leases of deliveries a live worker still holds. */
+    async renewLeases (owner: string, ids: readonly number[], until: number): Promise<void> {
+      if (ids.length === 0) return
+      await db.updateTable('deliveries').set({ lease_expires_at: until })
+        .where('id', 'in', [...ids]).where('lease_owner', '=', owner).where('status', '=', 'delivering').execute()
+    },
+
+    /** Gives leased deliveries back untouched (graceful stop, rate limit). */
+    async release (owner: string, ids: readonly number[], nextAttemptAt: number): Promise<void> {
+      if (ids.length === 0) return
+      await db.updateTable('deliveries')
+        .set({ status: 'pending', lease_owner: null, lease_expires_at: null, next_attempt_at: nextAttemptAt })
+        .where('id', 'in', [...ids]).where('lease_owner', '=', owner).where('status', '=', 'delivering').execute()
+    },
+
+    /**
+     * Records a try and the delivery's new state together. The attempt is kept even when the
+     * lease was lost meanwhile (it happened); the state changes only for the lease holder.
+     */
+    async complete (owner: string, deliveryId: number, endpointId: string, attempt: NewAttempt, outcome: DeliveryOutcome, now: number) {
+      return db.transaction().execute(async (trx) => {
+        await trx.insertInto('attempts').values({
+          delivery_id: deliveryId,
+          endpoint_id: endpointId,
+          started_at: attempt.startedAt,
+          duration_ms: attempt.durationMs,
+          request: attempt.request,
+          response_status: attempt.responseStatus,
+          response: attempt.response,
+          error_code: attempt.errorCode,
+          error_message: attempt.errorMessage,
+        }).execute()
+        const res = await trx.updateTable('deliveries')
+          .set((eb) => ({
+            status: outcome.status,
+            attempt_count: eb('attempt_count', '+', 1),
+            last_status_code: outcome.statusCode,
+            next_attempt_at: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
+            lease_owner: null,
+            lease_expires_at: null,
+            updated_at: now,
+          }))
+          .where('id', '=', deliveryId).where('lease_owner', '=', owner).where('status', '=', 'delivering')
+          .executeTakeFirst()
+        return Number(res.numUpdatedRows) > 0
+      })
+    },
+
+    /** The earliest time a pending delivery falls due, to sleep exactly until then. */
+    async nextDueAt (): Promise<number | null> {
+      const row = await db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('due'))
+        .where('status', '=', 'pending').executeTakeFirst()
+      return row?.due == null ? null : Number(row.due)
+    },
+
+    async findByPublicId (publicId: string): Promise<DeliveryView | undefined> {
+      return withEvent().where('deliveries.public_id', '=', publicId).executeTakeFirst()
+    },
+
+    async attemptsOf (deliveryId: number): Promise<AttemptRow[]> {
+      return db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id').execute()
+    },
+
+    async list (q: DeliveryQuery): Promise<DeliveryView[]> {
+      let query = withEvent().where('deliveries.id', '>', q.afterId)
+      if (q.endpointId !== undefined) query = query.where('deliveries.endpoint_id', '=', q.endpointId)
+      if (q.eventId !== undefined) query = query.where('deliveries.event_id', '=', q.eventId)
+      if (q.status !== undefined) query = query.where('deliveries.status', '=', q.status)
+      if (q.since !== undefined) query = query.where('deliveries.created_at', '>=', q.since)
+      return query.orderBy('deliveries.id').limit(q.limit).execute()
+    },
+
+    /** Queues a finished delivery again, now. False when it is still open. */
+    async requeue (id: number, now: number): Promise<boolean> {
+      const res = await db.updateTable('deliveries')
+        .set({ status: 'pending', next_attempt_at: now, updated_at: now })
+        .where('id', '=', id).where('status', 'not in', OPEN_STATUSES).executeTakeFirst()
+      return Number(res.numUpdatedRows) > 0
+    },
+
+    /** Queues again every failed delivery of an endpoint created since `since`; returns how many. */
+    async requeueFailed (endpointId: string, since: number, now: number): Promise<number> {
+      const res = await db.updateTable('deliveries')
+        .set({ status: 'pending', next_attempt_at: now, updated_at: now })
+        .where('endpoint_id', '=', endpointId).where('status', '=', 'failed').where('created_at', '>=', since)
+        .executeTakeFirst()
+      return Number(res.numUpdatedRows)
+    },
+
+    /** Open deliveries of an endpoint and the earliest time one falls due. */
+    async backlog (endpointId: string) {
+      const row = await db.selectFrom('deliveries')
+        .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('next_attempt_at').as('next')])
+        .where('endpoint_id', '=', endpointId).where('status', 'in', OPEN_STATUSES)
+        .executeTakeFirstOrThrow()
+      return { count: Number(row.count), nextAttemptAt: row.next == null ? null : Number(row.next) }
+    },
+
+    /** Attempts of an endpoint since a time: how many, how many answered 2xx. */
+    async attemptStats (endpointId: string, since: number) {
+      const row = await db.selectFrom('attempts')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('total'),
+          eb.fn.sum<number>(eb.case().when(eb.and([eb('response_status', '>=', 200), eb('response_status', '<', 300)])).then(1).else(0).end()).as('ok'),
+        ])
+        .where('endpoint_id', '=', endpointId).where('started_at', '>=', since)
+        .executeTakeFirstOrThrow()
+      return { total: Number(row.total), succeeded: Number(row.ok ?? 0) }
+    },
+
+    async recentAttempts (endpointId: string, limit: number): Promise<(AttemptRow & { delivery_public_id: string })[]> {
+      return db.selectFrom('attempts')
+        .innerJoin('deliveries', 'deliveries.id', 'attempts.delivery_id')
+        .selectAll('attempts')
+        .select('deliveries.public_id as delivery_public_id')
+        .where('attempts.endpoint_id', '=', endpointId)
+        .orderBy('attempts.id', 'desc').limit(limit).execute()
+    },
+  }
+}
+
+export type DeliveryRepository = ReturnType<typeof createDeliveryRepository>

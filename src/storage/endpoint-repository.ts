@@ -1,0 +1,100 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import type { DB, EndpointsTable } from './schema.ts'
+
+export type EndpointRow = Selectable<EndpointsTable>
+export type EndpointInsert = Insertable<EndpointsTable>
+export type EndpointUpdate = Updateable<EndpointsTable>
+
+export interface EndpointQuery {
+  afterId: string
+  limit: number
+  ownerDialect?: string
+  userId?: number
+}
+
+export function createEndpointRepository (db: Kysely<DB>) {
+  const live = () => db.selectFrom('endpoints').selectAll().where('deleted_at', 'is', null)
+
+  return {
+    async insert (row: EndpointInsert): Promise<EndpointRow> {
+      return db.insertInto('endpoints').values(row).returningAll().executeTakeFirstOrThrow()
+    },
+
+    async findById (id: string): Promise<EndpointRow | undefined> {
+      return live().where('id', '=', id).executeTakeFirst()
+    },
+
+    async findByOwner (dialect: string, ownerId: string): Promise<EndpointRow | undefined> {
+      return live().where('owner_dialect', '=', dialect).where('owner_id', '=', ownerId).executeTakeFirst()
+    },
+
+    async list (q: EndpointQuery): Promise<EndpointRow[]> {
+      let query = live().where('id', '>', q.afterId)
+      if (q.ownerDialect !== undefined) query = query.where('owner_dialect', '=', q.ownerDialect)
+      if (q.userId !== undefined) query = query.where('user_id', '=', q.userId)
+      return query.orderBy('id').limit(q.limit).execute()
+    },
+
+    /** Endpoints that may receive new deliveries; routing filters them further in memory. */
+    async routable (nodeLineage: readonly string[], channel: string | null) {
+      let query = db.selectFrom('endpoints')
+        .select(['id', 'filter_types', 'filter_node_id', 'filter_channel'])
+        .where('deleted_at', 'is', null)
+        .where('enabled', '=', 1)
+        .where((eb) => nodeLineage.length > 0
+          ? eb.or([eb('filter_node_id', 'is', null), eb('filter_node_id', 'in', nodeLineage)])
+          : eb('filter_node_id', 'is', null))
+      query = query.where((eb) => channel !== null
+        ? eb.or([eb('filter_channel', 'is', null), eb('filter_channel', '=', channel)])
+        : eb('filter_channel', 'is', null))
+      return query.execute()
+    },
+
+    async update (id: string, values: EndpointUpdate): Promise<EndpointRow | undefined> {
+      return db.updateTable('endpoints').set(values).where('id', '=', id).where('deleted_at', 'is', null)
+        .returningAll().executeTakeFirst()
+    },
+
+    /** Deletes the endpoint and cancels its deliveries still waiting; in-flight ones finish. */
+    async softDelete (id: string, now: number): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const res = await trx.updateTable('endpoints').set({ deleted_at: now, updated_at: now, enabled: 0 })
+          .where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
+        await trx.updateTable('deliveries').set({ status: 'cancelled', next_attempt_at: null, updated_at: now })
+          .where('endpoint_id', '=', id).where('status', '=', 'pending').execute()
+        return Number(res.numUpdatedRows) > 0
+      })
+    },
+
+    async recordSuccess (id: string): Promise<void> {
+      await db.updateTable('endpoints')
+        .set({ consecutive_failures: 0, failing_since: null, circuit_open_until: null })
+        .where('id', '=', id).where('consecutive_failures', '>', 0).execute()
+    },
+
+    /** Counts a failure and returns the endpoint's failure state after it. */
+    async recordFailure (id: string, now: number) {
+      return db.updateTable('endpoints')
+        .set((eb) => ({
+          consecutive_failures: eb('consecutive_failures', '+', 1),
+          failing_since: eb.fn.coalesce('failing_since', eb.val(now)),
+        }))
+        .where('id', '=', id)
+        .returning(['consecutive_failures', 'failing_since', 'enabled'])
+        .executeTakeFirst()
+    },
+
+    async openCircuit (id: string, until: number): Promise<void> {
+      await db.updateTable('endpoints').set({ circuit_open_until: until }).where('id', '=', id).execute()
+    },
+
+    /** Disables an endpoint once; true when this call disabled it. */
+    async disable (id: string, reason: string, now: number): Promise<boolean> {
+      const res = await db.updateTable('endpoints').set({ enabled: 0, disabled_reason: reason, updated_at: now })
+        .where('id', '=', id).where('enabled', '=', 1).executeTakeFirst()
+      return Number(res.numUpdatedRows) > 0
+    },
+  }
+}
+
+export type EndpointRepository = ReturnType<typeof createEndpointRepository>
