@@ -3,6 +3,7 @@ import { VERSION } from '../version.ts'
 import { migrate, tokenCreate, userCreate } from './admin-commands.ts'
 import { EXIT_USAGE, runCommand } from './run-command.ts'
 import { serve } from './serve-command.ts'
+import { worker } from './worker-command.ts'
 
 const databaseOption = () => new Option('--database-url <url>', 'sqlite:<path> or postgres://… (HOOKHUB_DATABASE_URL)')
 const jsonOption = () => new Option('--json', 'print one JSON object instead of text')
@@ -22,6 +23,13 @@ program.command('serve')
   .addOption(databaseOption())
   .addHelpText('after', '\nExample:\n  PORT=8080 hookhub serve --database-url sqlite:./data/hookhub.db')
   .action((options) => runCommand(() => serve(options)))
+
+program.command('worker')
+  .description('Run delivery workers only (scale-out: several processes share one PostgreSQL)')
+  .option('--workers <n>', 'workers in this process (default HOOKHUB_WORKERS, at least 1)')
+  .addOption(databaseOption())
+  .addHelpText('after', '\nExample:\n  HOOKHUB_SECRET_KEY=… hookhub worker --database-url postgres://postgres@127.0.0.1/hookhub')
+  .action((options) => runCommand(() => worker(options)))
 
 program.command('migrate')
   .description('Apply pending database migrations and check the secret key')

@@ -41,9 +41,13 @@ type Deps = {
 interface EndpointLane {
   waiting: ClaimedDelivery[]
   active: number
+  timer: NodeJS.Timeout | null
+}
+
+/** Token bucket of a rate-limited endpoint; outlives the lane, which goes when it is idle. */
+interface Bucket {
   tokens: number
   refilledAt: number
-  timer: NodeJS.Timeout | null
 }
 
 /** Masks credentials in what an attempt records of its request. */
@@ -69,6 +73,7 @@ export function createDeliveryWorker (deps: Deps) {
   const owner = newId('wrk')
   const held = new Map<number, ClaimedDelivery>()
   const lanes = new Map<string, EndpointLane>()
+  const buckets = new Map<string, Bucket>()
   const endpointCache = new Map<string, { row: EndpointRow | undefined; at: number }>()
   const inFlight = new Set<Promise<void>>()
   let stopping = false
@@ -98,31 +103,35 @@ export function createDeliveryWorker (deps: Deps) {
   function laneOf (endpointId: string): EndpointLane {
     let lane = lanes.get(endpointId)
     if (!lane) {
-      lane = { waiting: [], active: 0, tokens: Number.POSITIVE_INFINITY, refilledAt: clock(), timer: null }
+      lane = { waiting: [], active: 0, timer: null }
       lanes.set(endpointId, lane)
     }
     return lane
   }
 
   /** Token bucket: true when a request may go now, else the milliseconds to wait. */
-  function takeToken (lane: EndpointLane, ratePerS: number | null): true | number {
+  function takeToken (endpointId: string, ratePerS: number | null): true | number {
     if (!ratePerS) return true
     const now = clock()
-    if (!Number.isFinite(lane.tokens)) lane.tokens = ratePerS
-    lane.tokens = Math.min(ratePerS, lane.tokens + ((now - lane.refilledAt) / 1000) * ratePerS)
-    lane.refilledAt = now
-    if (lane.tokens >= 1) {
-      lane.tokens -= 1
+    let bucket = buckets.get(endpointId)
+    if (!bucket) {
+      bucket = { tokens: ratePerS, refilledAt: now }
+      buckets.set(endpointId, bucket)
+    }
+    bucket.tokens = Math.min(ratePerS, bucket.tokens + ((now - bucket.refilledAt) / 1000) * ratePerS)
+    bucket.refilledAt = now
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1
       return true
     }
-    return Math.ceil(((1 - lane.tokens) / ratePerS) * 1000)
+    return Math.ceil(((1 - bucket.tokens) / ratePerS) * 1000)
   }
 
   async function pump (endpointId: string): Promise<void> {
     const lane = laneOf(endpointId)
     const row = await endpointRow(endpointId)
     while (lane.waiting.length > 0 && lane.active < capOf(row) && !lane.timer) {
-      const wait = takeToken(lane, row?.rate_limit_per_s ?? null)
+      const wait = takeToken(endpointId, row?.rate_limit_per_s ?? null)
       if (wait !== true) {
         lane.timer = setTimeout(() => { lane.timer = null; void pump(endpointId) }, wait)
         return
