@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { HookhubError } from './errors.ts'
 
+// The order Laravel (and most servers) list methods in an Allow header.
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const methodRank = (method: string) => {
+  const i = METHOD_ORDER.indexOf(method)
+  return i === -1 ? METHOD_ORDER.length : i
+}
+
 /**
  * Answers unmatched requests: 405 with `Allow` when the path exists under another method,
  * 404 otherwise. Fastify itself only knows 404, so the routes are remembered as they register.
@@ -22,7 +29,7 @@ export function installNotFoundHandler (app: FastifyInstance) {
     const allowed = new Set<string>()
     for (const route of routes) if (route.pattern.test(path)) route.methods.forEach((m) => allowed.add(m))
     if (allowed.size > 0) {
-      const allow = [...allowed].sort()
+      const allow = [...allowed].sort((a, b) => methodRank(a) - methodRank(b))
       reply.header('allow', allow.join(', '))
       throw new HookhubError('HOOKHUB_METHOD_NOT_ALLOWED', [request.method, path], { allow })
     }

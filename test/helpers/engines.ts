@@ -17,12 +17,33 @@ export function reportSkippedPostgres () {
 export interface TestDatabase {
   target: DatabaseTarget
   schema?: string
+  /** Runs `body` while no other test process creates or drops a schema (see below). */
+  exclusive<T> (body: () => Promise<T>): Promise<T>
   drop (): Promise<void>
+}
+
+// Kysely's migrator looks at the tables of every schema before it takes its own lock; a test
+// file dropping its schema at that moment makes the look fail. Test processes therefore
+// migrate and drop one at a time, under this advisory lock.
+const SCHEMA_LOCK = 7_246_001
+
+async function underSchemaLock<T> (body: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: postgresUrl })
+  await client.connect()
+  try {
+    await client.query('select pg_advisory_lock($1)', [SCHEMA_LOCK])
+    return await body()
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => {})
+    await client.end()
+  }
 }
 
 /** A fresh, empty database: SQLite in memory, or a new PostgreSQL schema dropped afterwards. */
 export async function freshDatabase (engine: Engine): Promise<TestDatabase> {
-  if (engine === 'sqlite') return { target: { engine: 'sqlite', file: ':memory:' }, drop: async () => {} }
+  if (engine === 'sqlite') {
+    return { target: { engine: 'sqlite', file: ':memory:' }, exclusive: (body) => body(), drop: async () => {} }
+  }
   if (!postgresUrl) throw new Error('HOOKHUB_TEST_DATABASE_URL is not set')
   const schema = `hh_test_${randomBytes(6).toString('hex')}`
   const client = new pg.Client({ connectionString: postgresUrl })
@@ -32,11 +53,14 @@ export async function freshDatabase (engine: Engine): Promise<TestDatabase> {
   return {
     target: { engine: 'postgres', url: postgresUrl },
     schema,
+    exclusive: underSchemaLock,
     async drop () {
-      const c = new pg.Client({ connectionString: postgresUrl })
-      await c.connect()
-      await c.query(`drop schema if exists ${schema} cascade`)
-      await c.end()
+      await underSchemaLock(async () => {
+        const c = new pg.Client({ connectionString: postgresUrl })
+        await c.connect()
+        await c.query(`drop schema if exists ${schema} cascade`)
+        await c.end()
+      })
     },
   }
 }

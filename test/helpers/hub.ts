@@ -18,17 +18,19 @@ let userCounter = 0
 /** A complete hub on a fresh database, closed when the test ends. */
 export async function startHub (t: TestContext, engine: Engine = 'sqlite', env: Record<string, string> = {}): Promise<TestHub> {
   const fresh = await freshDatabase(engine)
+  // Registered before the hub starts, so that a start that fails still drops its schema.
+  let hub: Hub | undefined
+  t.after(async () => {
+    await hub?.close()
+    await fresh.drop()
+  })
   const config = { ...loadConfig({ HOOKHUB_ADMIN_TOKEN: ADMIN_TOKEN, ...env }), database: fresh.target }
-  const hub = await createHub({
+  hub = await fresh.exclusive(() => createHub({
     config,
     secretKey: generateSecretKey(),
     logger: false,
     databaseOptions: { schema: fresh.schema, poolSize: 4 },
-  })
-  t.after(async () => {
-    await hub.close()
-    await fresh.drop()
-  })
+  }))
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
   return {
     ...hub,

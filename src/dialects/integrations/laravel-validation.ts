@@ -17,8 +17,9 @@ const isEmpty = (value: unknown) =>
   (Array.isArray(value) && value.length === 0) ||
   (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0)
 
+// PHP's FILTER_VALIDATE_INT: an optional sign, no leading zeros.
 const isInteger = (value: unknown) =>
-  (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && /^-?\d+$/.test(value.trim()))
+  (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && /^[+-]?(0|[1-9]\d*)$/.test(value.trim()))
 
 const BOOLEAN_VALUES = new Set<unknown>([true, false, 0, 1, '0', '1'])
 
@@ -79,9 +80,12 @@ export function validate (input: unknown, rules: Rules, options: { looseBoolean?
         }
       }
     } else if (value === null && present && !fieldRules.includes('nullable')) {
-      // A null that is neither allowed nor required still has to have the declared type.
-      const typed = fieldRules.find((r) => r === 'string' || r === 'boolean' || r === 'array' || r === 'integer')
-      if (typed) messages.push(check(typed, field, value, false, false) as string)
+      // A present null that is not allowed goes through every rule, as in Laravel: it is not
+      // a string, not in any list, not a boolean.
+      for (const rule of fieldRules) {
+        const message = check(rule, field, value, false, false)
+        if (message) messages.push(message)
+      }
     }
     if (messages.length > 0) errors[field] = messages
     else if (present) values[field] = value

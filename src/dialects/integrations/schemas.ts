@@ -9,6 +9,7 @@ export const INTEGRATION_STATUSES = ['active', 'inactive', 'error', 'pending'] a
 
 const JsonObject = Type.Unsafe<Record<string, unknown> | unknown[]>({
   type: ['object', 'array'],
+  additionalProperties: true,
   description: 'Free-form JSON (a Laravel array)',
 })
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
