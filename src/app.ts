@@ -101,7 +101,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   const deliveries = createDeliveryService({
     deliveries: repositories.deliveries, endpoints: repositories.endpoints, events: repositories.events, notify, clock,
   })
-  const integrations = createIntegrationService({ integrations: repositories.integrations, secrets, clock })
+  const integrations = createIntegrationService({ integrations: repositories.integrations, secrets, sources, clock })
 
   const client = createDeliveryClient({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })
   const workers: DeliveryWorker[] = []
@@ -178,7 +178,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
   await app.register(hookRoutes(sources))
-  await app.register(integrationRoutes(integrations))
+  await app.register(integrationRoutes(integrations, sources.inboundUrlFor))
   await app.ready()
   await core.startWorkers(options.config.workers)
 

@@ -19,6 +19,7 @@ export interface SourceInput {
   secret?: string | null
   event_type?: EventTypeRule | null
   accepted_types?: string[] | null
+  enabled?: boolean
 }
 
 export interface InboundHook {
@@ -61,7 +62,8 @@ type Deps = {
 }
 
 export function createSourceService ({ sources, events, secrets, publicUrl, clock }: Deps) {
-  const inboundUrl = (row: SourceRow) => `${publicUrl}/hooks/${row.token}`
+  const inboundUrlFor = (token: string) => `${publicUrl}/hooks/${token}`
+  const inboundUrl = (row: SourceRow) => inboundUrlFor(row.token)
 
   function validate (input: Partial<SourceInput>, creating: boolean) {
     const fields: Record<string, string[]> = {}
@@ -82,6 +84,7 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
       eventType: row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule,
       acceptedTypes: row.accepted_types === null ? null : JSON.parse(row.accepted_types) as string[],
       inboundUrl: inboundUrl(row),
+      enabled: row.enabled === 1,
       owner: row.owner_dialect && row.owner_id ? { dialect: row.owner_dialect, id: row.owner_id } : null,
       userId: row.user_id,
       lastReceivedAt: row.last_received_at,
@@ -100,7 +103,7 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
 
   return {
     toSource,
-    inboundUrl,
+    inboundUrlFor,
 
     async create (input: SourceInput, owner: { userId: number | null; dialect?: string; ownerId?: string }) {
       validate(input, true)
@@ -113,6 +116,7 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         event_type: input.event_type == null ? null : JSON.stringify(input.event_type),
         accepted_types: input.accepted_types == null ? null : JSON.stringify(input.accepted_types),
         token: newUrlToken(),
+        enabled: input.enabled === false ? 0 : 1,
         owner_dialect: owner.dialect ?? null,
         owner_id: owner.ownerId ?? null,
         user_id: owner.userId,
@@ -132,6 +136,7 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         ...('secret' in input && { secret: sealSecret(input.secret) }),
         ...('event_type' in input && { event_type: input.event_type == null ? null : JSON.stringify(input.event_type) }),
         ...('accepted_types' in input && { accepted_types: input.accepted_types == null ? null : JSON.stringify(input.accepted_types) }),
+        ...(input.enabled !== undefined && { enabled: input.enabled ? 1 : 0 }),
         updated_at: clock(),
       })
       if (!row) throw notFound('Source')
@@ -157,8 +162,11 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
       return row && toSource(row)
     },
 
-    /** Looks a source up by its inbound token (for error formatting before receive runs). */
-    findByToken: (token: string) => sources.findByToken(token),
+    /** The enabled source behind an inbound token. */
+    async findByToken (token: string) {
+      const row = await sources.findByToken(token)
+      return row && row.enabled === 1 ? row : undefined
+    },
 
     /**
      * Verifies an inbound request against the raw body, stores it as an event and only then

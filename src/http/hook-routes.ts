@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { SourceService } from '../core/source-service.ts'
 import { HookhubError } from './errors.ts'
-import { nativeErrors } from './native-schemas.ts'
+
+const AnyError = Type.Unknown({ description: 'native error, or the error shape of the dialect that owns the source' })
 
 const Received = Type.Object({
   received: Type.Boolean({ description: 'false when the source does not accept this event type' }),
@@ -30,7 +31,8 @@ export function hookRoutes (sources: SourceService) {
         tags: ['sources'],
         summary: 'Inbound webhook of a source; answers 200 once the event is stored',
         params: Type.Object({ token: Type.String() }),
-        response: { 200: Received, ...nativeErrors(404) },
+        // Errors take the native shape, or the shape of the dialect owning the source.
+        response: { 200: Received, 400: AnyError, 401: AnyError, 404: AnyError, 413: AnyError, 503: AnyError },
       },
     }, async (request) => {
       const source = await sources.findByToken(request.params.token)

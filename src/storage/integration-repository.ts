@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, IntegrationsTable } from './schema.ts'
 
-export type IntegrationRow = Selectable<IntegrationsTable> & { user_email: string | null }
+/** An integration with its owner's e-mail and, for webhook integrations, its inbound source token. */
+export type IntegrationRow = Selectable<IntegrationsTable> & { user_email: string | null; inbound_token: string | null }
 
 export type IntegrationValues = Omit<IntegrationsTable, 'id' | 'deleted_at'>
 
@@ -22,8 +23,11 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 export function createIntegrationRepository (db: Kysely<DB>) {
   const withUser = () => db.selectFrom('integrations')
     .leftJoin('users', 'users.id', 'integrations.user_id')
+    .leftJoin('sources', (join) => join
+      .on('sources.owner_dialect', '=', 'integrations')
+      .onRef('sources.owner_id', '=', 'integrations.uuid'))
     .selectAll('integrations')
-    .select('users.email as user_email')
+    .select(['users.email as user_email', 'sources.token as inbound_token'])
 
   function filtered (q: IntegrationQuery) {
     let query = withUser()
@@ -62,13 +66,13 @@ export function createIntegrationRepository (db: Kysely<DB>) {
       return { rows, total: Number(total) }
     },
 
-    async update (id: number, values: Partial<IntegrationValues>): Promise<IntegrationRow> {
+    async update (id: number, values: Partial<Omit<IntegrationsTable, 'id'>>): Promise<IntegrationRow> {
       await db.updateTable('integrations').set(values).where('id', '=', id).execute()
       return withUser().where('integrations.id', '=', id).executeTakeFirstOrThrow()
     },
 
     async setDeletedAt (id: number, deletedAt: number | null, now: number): Promise<IntegrationRow> {
-      return this.update(id, { deleted_at: deletedAt, updated_at: now } as Partial<IntegrationValues>)
+      return this.update(id, { deleted_at: deletedAt, updated_at: now })
     },
   }
 }

@@ -58,6 +58,8 @@ export interface SourcesTable {
   /** JSON array of accepted event types (with * wildcards); null accepts all. */
   accepted_types: string | null
   token: string
+  /** 0 while the owning resource is deleted or inactive: its inbound URL answers 404. */
+  enabled: Generated<number>
   owner_dialect: string | null
   owner_id: string | null
   user_id: number | null

@@ -7,7 +7,8 @@ export const laravelTimestamp = (ms: number) => new Date(ms).toISOString().repla
 
 const parseJson = (text: string | null) => (text === null ? null : JSON.parse(text) as unknown)
 
-export function toWireIntegration (row: IntegrationRow) {
+/** The wire form; a webhook integration also shows the inbound URL its sender posts to. */
+export function toWireIntegration (row: IntegrationRow, hookUrl: (token: string) => string) {
   return {
     id: row.id,
     uuid: row.uuid,
@@ -21,6 +22,7 @@ export function toWireIntegration (row: IntegrationRow) {
     is_active: row.is_active === 1,
     user_id: row.user_id,
     user: row.user_email === null ? null : { id: row.user_id, email: row.user_email },
+    ...(row.type === 'webhook' && row.inbound_token !== null && { inbound_url: hookUrl(row.inbound_token) }),
     created_at: laravelTimestamp(row.created_at),
     updated_at: laravelTimestamp(row.updated_at),
     ...(row.deleted_at === null ? {} : { deleted_at: laravelTimestamp(row.deleted_at) }),
@@ -38,6 +40,9 @@ const LARAVEL_MESSAGES: Record<number, string> = {
   503: 'Service Unavailable',
 }
 
+/** Errors whose own message says more than Laravel's generic text for the status. */
+const MESSAGE_AS_IS = new Set(['HOOKHUB_INVALID_JSON', 'HOOKHUB_BAD_REQUEST', 'HOOKHUB_SOURCE_NO_SECRET', 'HOOKHUB_SIGNATURE_INVALID'])
+
 function toLaravelError (err: HookhubError, request: { method: string; url: string }) {
   if (err.code === 'HOOKHUB_VALIDATION_FAILED') {
     return { message: 'Validation failed', errors: err.details.fields as Record<string, string[]> }
@@ -47,7 +52,7 @@ function toLaravelError (err: HookhubError, request: { method: string; url: stri
     const allow = (err.details.allow as string[]).join(', ')
     return { message: `The ${request.method} method is not supported for route ${route}. Supported methods: ${allow}.` }
   }
-  if (err.code === 'HOOKHUB_INVALID_JSON' || err.code === 'HOOKHUB_BAD_REQUEST') return { message: err.message }
+  if (MESSAGE_AS_IS.has(err.code)) return { message: err.message }
   return { message: LARAVEL_MESSAGES[err.statusCode] ?? err.message }
 }
 

@@ -6,6 +6,7 @@ import {
   Integration, IntegrationInput, IntegrationListQuery, IntegrationPage, IntegrationRef, laravelErrors, LaravelError, UuidParams,
 } from './schemas.ts'
 import type { IntegrationService } from './service.ts'
+import type { IntegrationRow } from '../../storage/integration-repository.ts'
 
 // Bodies and queries are validated by the service with Laravel's rules and wording; the
 // schemas here document the API and whitelist responses.
@@ -13,7 +14,8 @@ const validatedByService: FastifySchemaCompiler<unknown> = () => () => true
 
 type UuidRequest = { Params: { uuid: string } }
 
-export function integrationRoutes (service: IntegrationService) {
+export function integrationRoutes (service: IntegrationService, hookUrl: (token: string) => string) {
+  const toWire = (row: IntegrationRow) => toWireIntegration(row, hookUrl)
   return async (app: FastifyInstance) => {
     app.addSchema(Integration)
     app.addSchema(LaravelError)
@@ -33,7 +35,7 @@ export function integrationRoutes (service: IntegrationService) {
       },
     }, async (request, reply) => {
       const row = await service.create(request.body, principalOf(request))
-      return reply.code(201).send(toWireIntegration(row))
+      return reply.code(201).send(toWire(row))
     })
 
     app.get('/api/v1/integrations', {
@@ -51,7 +53,7 @@ export function integrationRoutes (service: IntegrationService) {
         request.query as Record<string, unknown>, scopeFor(request), principalOf(request))
       const from = rows.length > 0 ? (page - 1) * perPage + 1 : null
       return {
-        data: rows.map(toWireIntegration),
+        data: rows.map(toWire),
         current_page: page,
         per_page: perPage,
         total,
@@ -70,7 +72,7 @@ export function integrationRoutes (service: IntegrationService) {
         params: UuidParams,
         response: { 200: IntegrationRef, ...laravelErrors(404) },
       },
-    }, async (request) => toWireIntegration(await service.get(request.params.uuid, scopeFor(request), principalOf(request))))
+    }, async (request) => toWire(await service.get(request.params.uuid, scopeFor(request), principalOf(request))))
 
     for (const method of ['put', 'patch'] as const) {
       app[method]<UuidRequest>('/api/v1/integrations/:uuid', {
@@ -86,7 +88,7 @@ export function integrationRoutes (service: IntegrationService) {
           body: method === 'put' ? IntegrationInput : Type.Partial(IntegrationInput),
           response: { 200: IntegrationRef, ...laravelErrors(404) },
         },
-      }, async (request) => toWireIntegration(
+      }, async (request) => toWire(
         await service.update(request.params.uuid, request.body, method, scopeFor(request), principalOf(request))))
     }
 
@@ -113,6 +115,6 @@ export function integrationRoutes (service: IntegrationService) {
         params: UuidParams,
         response: { 200: IntegrationRef, ...laravelErrors(404) },
       },
-    }, async (request) => toWireIntegration(await service.restore(request.params.uuid, scopeFor(request), principalOf(request))))
+    }, async (request) => toWire(await service.restore(request.params.uuid, scopeFor(request), principalOf(request))))
   }
 }

@@ -28,6 +28,7 @@ export const Integration = Type.Object({
   is_active: Type.Boolean(),
   user_id: Type.Integer(),
   user: Type.Union([Type.Object({ id: Type.Integer(), email: Type.String() }), Type.Null()]),
+  inbound_url: Type.Optional(Type.String({ description: 'webhook integrations: where the provider posts its webhooks' })),
   created_at: LaravelTimestamp,
   updated_at: LaravelTimestamp,
   deleted_at: Type.Optional(LaravelTimestamp),

@@ -4,6 +4,8 @@ import type { SecretBox } from '../../core/secret-box.ts'
 import type { Principal } from '../../core/user-service.ts'
 import { notFound, validationFailed, WireError } from '../../http/errors.ts'
 import type { IntegrationQuery, IntegrationRepository, IntegrationRow } from '../../storage/integration-repository.ts'
+import type { VerifyMethod } from '../../core/inbound-verifiers.ts'
+import type { SourceInput, SourceService } from '../../core/source-service.ts'
 import { toBoolean, validate, type Rules } from './laravel-validation.ts'
 import { INTEGRATION_STATUSES, INTEGRATION_TYPES } from './schemas.ts'
 
@@ -50,10 +52,52 @@ const json = (value: unknown) => (value === null || value === undefined ? null :
 type Deps = {
   integrations: IntegrationRepository
   secrets: Pick<SecretBox, 'sealJson' | 'openJson'>
+  sources: Pick<SourceService, 'create' | 'update' | 'findByOwner'>
   clock: () => number
 }
 
-export function createIntegrationService ({ integrations, secrets, clock }: Deps) {
+const OWNER = 'integrations'
+/** Providers whose own signature scheme hookhub checks; any other provider uses a shared token. */
+const SIGNED_PROVIDERS: Record<string, VerifyMethod> = {
+  stripe: 'stripe', github: 'github', kanboard: 'kanboard', standard: 'standard', standardwebhooks: 'standard', svix: 'standard',
+}
+
+export function createIntegrationService ({ integrations, secrets, sources, clock }: Deps) {
+  /**
+   * A webhook integration owns an inbound source: the provider picks the verifier,
+   * credentials.webhook_secret (or .token) is its secret, config.events limits the accepted
+   * types, and it takes hooks only while the integration is active and not deleted.
+   */
+  async function syncSource (row: IntegrationRow): Promise<IntegrationRow> {
+    const existing = await sources.findByOwner(OWNER, row.uuid)
+    if (row.type !== 'webhook') {
+      if (existing?.enabled) await sources.update(existing.id, { enabled: false })
+      return row
+    }
+    const credentials = row.credentials === null
+      ? {}
+      : secrets.openJson<Record<string, unknown>>(row.credentials, CREDENTIALS_CONTEXT) ?? {}
+    const secretValue = [credentials.webhook_secret, credentials.token].find((v) => typeof v === 'string' && v !== '') as string | undefined
+    const provider = (row.provider ?? '').toLowerCase().replace(/[\s_-]/g, '')
+    const config = row.config === null ? null : JSON.parse(row.config) as Record<string, unknown>
+    const events = config && Array.isArray(config.events) && config.events.every((e) => typeof e === 'string')
+      ? config.events as string[]
+      : null
+    const desired = {
+      name: row.name,
+      verify: SIGNED_PROVIDERS[provider] ?? (secretValue ? 'token' : 'none'),
+      secret: secretValue ?? null,
+      accepted_types: events,
+      enabled: row.is_active === 1 && row.deleted_at === null,
+    } satisfies SourceInput
+    if (existing) {
+      await sources.update(existing.id, desired)
+      return row
+    }
+    await sources.create(desired, { userId: row.user_id, dialect: OWNER, ownerId: row.uuid })
+    return (await integrations.findByUuid(row.uuid)) ?? row
+  }
+
   function check (input: unknown, rules: Rules, looseBoolean = false) {
     const result = validate(input, rules, { looseBoolean })
     if (!result.valid) throw validationFailed(result.errors)
@@ -95,7 +139,7 @@ export function createIntegrationService ({ integrations, secrets, clock }: Deps
       // "credentials": "********" on create has nothing to keep: validate it as any other value.
       const values = check(input, CREATE_RULES)
       const now = clock()
-      return integrations.insert({
+      return syncSource(await integrations.insert({
         uuid: randomUUID(),
         name: values.name as string,
         type: values.type as string,
@@ -110,7 +154,7 @@ export function createIntegrationService ({ integrations, secrets, clock }: Deps
         user_id: actor.id,
         created_at: now,
         updated_at: now,
-      })
+      }))
     },
 
     async list (query: Record<string, unknown>, scope: Scope, actor: Principal) {
@@ -143,20 +187,20 @@ export function createIntegrationService ({ integrations, secrets, clock }: Deps
       const row = await findVisible(uuid, scope, actor, 'live')
       if (!row) throw notFound('Integration')
       const values = check(withoutMaskedCredentials(input), mode === 'put' ? CREATE_RULES : PATCH_RULES)
-      return integrations.update(row.id, { ...columnsOf(values, row), updated_at: clock() })
+      return syncSource(await integrations.update(row.id, { ...columnsOf(values, row), updated_at: clock() }))
     },
 
     async remove (uuid: string, scope: Scope, actor: Principal) {
       const row = await findVisible(uuid, scope, actor, 'live')
       if (!row) throw notFound('Integration')
-      await integrations.setDeletedAt(row.id, clock(), clock())
+      await syncSource(await integrations.setDeletedAt(row.id, clock(), clock()))
     },
 
     async restore (uuid: string, scope: Scope, actor: Principal) {
       const row = await findVisible(uuid, scope, actor, 'any')
       if (!row) throw new WireError(404, { message: 'Integration not found' })
       if (row.deleted_at === null) throw new WireError(400, { message: 'Integration is not deleted' })
-      return integrations.setDeletedAt(row.id, null, clock())
+      return syncSource(await integrations.setDeletedAt(row.id, null, clock()))
     },
   }
 }

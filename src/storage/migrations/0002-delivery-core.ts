@@ -16,6 +16,7 @@ export function deliveryCore (engine: Engine) {
         .addColumn('event_type', 'text')
         .addColumn('accepted_types', 'text')
         .addColumn('token', 'text', (col) => col.notNull().unique())
+        .addColumn('enabled', 'integer', (col) => col.notNull().defaultTo(1))
         .addColumn('owner_dialect', 'text')
         .addColumn('owner_id', 'text')
         .addColumn('user_id', 'integer')

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test'
 import { engines, reportSkippedPostgres } from '../../helpers/engines.ts'
 import { startHub } from '../../helpers/hub.ts'
 import {
-  assertNoCredentials, BASE, createIntegration, INTEGRATION_FIELDS, LARAVEL_TIMESTAMP, SEED_REQUEST, storedCredentials,
+  assertNoCredentials, BASE, createIntegration, INBOUND_URL, WEBHOOK_FIELDS, LARAVEL_TIMESTAMP, SEED_REQUEST, storedCredentials,
   storedRow, UUID_V4, validationFailed,
 } from './support.ts'
 
@@ -22,7 +22,8 @@ for (const engine of engines) {
       assert.match(String(res.headers['content-type']), /^application\/json/)
       assertNoCredentials(res.body, ['sk_live_...'], 'seed create')
       const body = res.json()
-      assert.deepEqual(Object.keys(body).sort(), INTEGRATION_FIELDS)
+      assert.deepEqual(Object.keys(body).sort(), WEBHOOK_FIELDS)
+      assert.match(body.inbound_url, INBOUND_URL)
       assert.ok(Number.isInteger(body.id) && body.id > 0, `numeric id: ${body.id}`)
       assert.match(body.uuid, UUID_V4)
       assert.match(body.created_at, LARAVEL_TIMESTAMP)
@@ -45,6 +46,7 @@ for (const engine of engines) {
         is_active: true,
         user_id: user.id,
         user: { id: user.id, email: 'seeduser@example.com' },
+        inbound_url: body.inbound_url,
         created_at: body.created_at,
         updated_at: body.updated_at,
       })
@@ -62,8 +64,10 @@ for (const engine of engines) {
       assert.deepEqual(body, {
         id: body.id, uuid: body.uuid, name: 'Stripe Webhook', type: 'webhook', provider: 'stripe',
         description: 'Stripe ödeme webhook entegrasyonu', config: null, metadata: null, status: 'pending', is_active: true,
-        user_id: 1, user: { id: 1, email: 'admin@localhost' }, created_at: body.created_at, updated_at: body.updated_at,
+        user_id: 1, user: { id: 1, email: 'admin@localhost' }, inbound_url: body.inbound_url,
+        created_at: body.created_at, updated_at: body.updated_at,
       })
+      assert.match(String(body.inbound_url), INBOUND_URL)
       assert.equal((await storedRow(hub, body.uuid)).credentials, null)
     })
 

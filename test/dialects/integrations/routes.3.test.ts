@@ -120,7 +120,9 @@ for (const engine of engines) {
       const { status, body } = await call(hub, 'PUT', `${BASE}/${created.uuid}`, { name: 'Put done', type: 'api', status: 'error' })
       assert.equal(status, 200)
       assert.ok(later(created.updated_at, body.updated_at))
-      assert.deepEqual(body, { ...created, name: 'Put done', type: 'api', status: 'error', updated_at: body.updated_at })
+      const { inbound_url: inboundUrl, ...rest } = created
+      assert.ok(inboundUrl, 'a webhook integration shows its inbound URL')
+      assert.deepEqual(body, { ...rest, name: 'Put done', type: 'api', status: 'error', updated_at: body.updated_at }, 'no inbound URL once it is no webhook')
     })
 
     test('PATCH validates the fields sent with Laravel wording; nothing changes on 422', async (t) => {

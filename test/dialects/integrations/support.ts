@@ -26,6 +26,10 @@ export const INTEGRATION_FIELDS = [
   'updated_at', 'user', 'user_id', 'uuid',
 ]
 
+/** A webhook integration also shows the inbound URL its provider posts to. */
+export const WEBHOOK_FIELDS = [...INTEGRATION_FIELDS, 'inbound_url'].sort()
+export const INBOUND_URL = /^http:\/\/localhost:8080\/hooks\/[A-Za-z0-9_-]{32}$/
+
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 /** Laravel's Carbon JSON format: UTC with microseconds. */
 export const LARAVEL_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/
