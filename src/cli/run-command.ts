@@ -31,3 +31,22 @@ export async function runCommand (body: () => Promise<void>): Promise<void> {
 }
 
 export { ConfigError }
+
+/**
+ * On SIGINT or SIGTERM, closes gracefully once (workers finish in-flight deliveries and hand
+ * back the rest) and exits 0, or 1 when closing failed.
+ */
+export function closeOnSignals (close: () => Promise<void>, log: { info: (o: object, m: string) => void; error: (o: object, m: string) => void }) {
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    close().then(() => process.exit(EXIT_OK), (err) => {
+      log.error({ err }, 'shutdown failed')
+      process.exit(EXIT_FAILED)
+    })
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}

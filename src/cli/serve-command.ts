@@ -3,6 +3,7 @@ import { redactUrl } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { VERSION } from '../version.ts'
 import { configFrom, type CommonOptions } from './context.ts'
+import { closeOnSignals } from './run-command.ts'
 
 export async function serve (options: CommonOptions) {
   const { config, key } = configFrom(options)
@@ -37,16 +38,5 @@ export async function serve (options: CommonOptions) {
   }
   process.stdout.write(lines.join('\n') + '\n')
 
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    logger.info({ signal }, 'shutting down')
-    hub.close().then(() => process.exit(0), (err) => {
-      logger.error({ err }, 'shutdown failed')
-      process.exit(1)
-    })
-  }
-  process.on('SIGINT', () => stop('SIGINT'))
-  process.on('SIGTERM', () => stop('SIGTERM'))
+  closeOnSignals(() => hub.close(), logger)
 }

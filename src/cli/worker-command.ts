@@ -1,6 +1,7 @@
 import { createCore } from '../app.ts'
 import { createLogger } from '../logger.ts'
 import { configFrom, type CommonOptions } from './context.ts'
+import { closeOnSignals } from './run-command.ts'
 
 /** `hookhub worker`: delivery workers without the HTTP API, for scale-out on PostgreSQL. */
 export async function worker (options: CommonOptions & { workers?: string }) {
@@ -15,17 +16,5 @@ export async function worker (options: CommonOptions & { workers?: string }) {
   await core.startWorkers(count)
   process.stdout.write(`hookhub worker started: ${count} worker(s), pid ${process.pid}\n`)
 
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    // Graceful: stop claiming, let in-flight deliveries finish, hand back the rest.
-    logger.info({ signal }, 'worker stopping')
-    core.close().then(() => process.exit(0), (err) => {
-      logger.error({ err }, 'worker shutdown failed')
-      process.exit(1)
-    })
-  }
-  process.on('SIGINT', () => stop('SIGINT'))
-  process.on('SIGTERM', () => stop('SIGTERM'))
+  closeOnSignals(() => core.close(), logger)
 }

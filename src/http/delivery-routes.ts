@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import type { DeliveryService } from '../core/delivery-service.ts'
 import type { AttemptRow, DeliveryView } from '../storage/delivery-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { listOf, ListQuery, nativeErrors, numericCursor, pageOf, parseSince, Timestamp, toTimestamp } from './native-schemas.ts'
+import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp } from './native-schemas.ts'
 
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
@@ -71,17 +71,15 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
     },
   }, async (request) => {
     const q = request.query
-    const limit = q.limit ?? 50
-    const rows = await service.list({
+    const filter = {
       endpointId: q.endpoint_id,
       eventPublicId: q.event_id,
       status: q.status,
       since: parseSince(q.since, Date.now()),
       afterId: numericCursor(q.cursor),
-      limit: limit + 1,
-    }, scopeFor(request), principalOf(request))
-    const page = pageOf(rows, limit, (r) => r.id)
-    return { data: page.data.map(toWireDelivery), next_cursor: page.next_cursor }
+    }
+    return listPage(q.limit, (limit) => service.list({ ...filter, limit }, scopeFor(request), principalOf(request)),
+      (r) => r.id, toWireDelivery)
   })
 
   app.get('/api/v1/deliveries/:id', {

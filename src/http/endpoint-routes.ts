@@ -4,7 +4,7 @@ import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '.
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { toWireAttempt, Attempt } from './delivery-routes.ts'
-import { listOf, ListQuery, nativeErrors, pageOf, parseSince, textCursor, Timestamp, toTimestamp } from './native-schemas.ts'
+import { listOf, ListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp } from './native-schemas.ts'
 
 const Auth = Type.Object({
   type: Type.String({ enum: ['none', 'basic', 'bearer', 'query'] }),
@@ -136,12 +136,9 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       querystring: ListQuery,
       response: { 200: listOf(EndpointSchema), ...nativeErrors() },
     },
-  }, async (request) => {
-    const limit = request.query.limit ?? 50
-    const rows = await service.list({ afterId: textCursor(request.query.cursor), limit: limit + 1 }, scopeFor(request), principalOf(request))
-    const page = pageOf(rows, limit, (e) => e.id)
-    return { data: page.data.map(toWireEndpoint), next_cursor: page.next_cursor }
-  })
+  }, async (request) => listPage(request.query.limit,
+    (limit) => service.list({ afterId: textCursor(request.query.cursor), limit }, scopeFor(request), principalOf(request)),
+    (e) => e.id, toWireEndpoint))
 
   app.get('/api/v1/endpoints/:id', {
     config: { permission: ['endpoints', 'view'] },

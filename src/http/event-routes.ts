@@ -6,7 +6,7 @@ import type { DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EventRow } from '../storage/event-repository.ts'
 import { principalOf } from './auth.ts'
 import { Delivery, toWireDelivery } from './delivery-routes.ts'
-import { listOf, ListQuery, nativeErrors, numericCursor, pageOf, parseSince, Timestamp, toTimestamp } from './native-schemas.ts'
+import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp } from './native-schemas.ts'
 
 export const Event = Type.Object({
   id: Type.String(),
@@ -81,18 +81,15 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
     },
   }, async (request) => {
     const q = request.query
-    const limit = q.limit ?? 50
     const now = Date.now()
-    const rows = await events.list({
+    const filter = {
       type: q.type,
       source: q.source,
       since: parseSince(q.since, now),
       until: parseSince(q.until, now, 'until'),
       afterId: numericCursor(q.cursor),
-      limit: limit + 1,
-    })
-    const page = pageOf(rows, limit, (r) => r.id)
-    return { data: page.data.map(toWireEvent), next_cursor: page.next_cursor }
+    }
+    return listPage(q.limit, (limit) => events.list({ ...filter, limit }), (r) => r.id, toWireEvent)
   })
 
   app.get('/api/v1/events/:id', {

@@ -57,10 +57,24 @@ export function numericCursor (cursor: string | undefined): number {
 /** The last text id of the previous page ('' for the first page). */
 export const textCursor = (cursor: string | undefined): string => decodeCursor(cursor) ?? ''
 
-/** Fetches one row more than asked, to know whether there is a next page without counting. */
-export function pageOf<T> (rows: T[], limit: number, keyOf: (row: T) => number | string) {
+function pageOf<T> (rows: T[], limit: number, keyOf: (row: T) => number | string) {
   const data = rows.slice(0, limit)
   return { data, next_cursor: rows.length > limit ? encodeCursor(keyOf(data[data.length - 1])) : null }
+}
+
+/**
+ * One page of a native list: asks `fetch` for one row more than the page holds, to know
+ * whether a next page exists without counting, and maps the rows to their wire form.
+ */
+export async function listPage<T, W> (
+  limit: number | undefined,
+  fetch: (limit: number) => Promise<T[]>,
+  keyOf: (row: T) => number | string,
+  toWire: (row: T) => W,
+) {
+  const size = limit ?? 50
+  const page = pageOf(await fetch(size + 1), size, keyOf)
+  return { data: page.data.map(toWire), next_cursor: page.next_cursor }
 }
 
 /** `?since=` as RFC 3339 or as a duration back from now ("2h", "30m", "7d"). */

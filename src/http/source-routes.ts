@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { VERIFY_METHODS } from '../core/inbound-verifiers.ts'
 import type { SourceInput, SourceService } from '../core/source-service.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { listOf, ListQuery, nativeErrors, pageOf, textCursor, Timestamp, toTimestamp } from './native-schemas.ts'
+import { listOf, ListQuery, listPage, nativeErrors, textCursor, Timestamp, toTimestamp } from './native-schemas.ts'
 
 type Source = ReturnType<SourceService['toSource']>
 
@@ -69,12 +69,9 @@ export const sourceRoutes = (service: SourceService): FastifyPluginAsyncTypebox 
   app.get('/api/v1/sources', {
     config: { permission: ['sources', 'view'] },
     schema: { operationId: 'listSources', tags, summary: 'List inbound sources', querystring: ListQuery, response: { 200: listOf(SourceSchema), ...nativeErrors() } },
-  }, async (request) => {
-    const limit = request.query.limit ?? 50
-    const rows = await service.list(textCursor(request.query.cursor), limit + 1, scopeFor(request), principalOf(request))
-    const page = pageOf(rows, limit, (s) => s.id)
-    return { data: page.data.map(toWireSource), next_cursor: page.next_cursor }
-  })
+  }, async (request) => listPage(request.query.limit,
+    (limit) => service.list(textCursor(request.query.cursor), limit, scopeFor(request), principalOf(request)),
+    (s) => s.id, toWireSource))
 
   app.get('/api/v1/sources/:id', {
     config: { permission: ['sources', 'view'] },

@@ -4,7 +4,7 @@ import type { UserService } from '../core/user-service.ts'
 import type { UserRecord } from '../storage/user-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import {
-  numericCursor, IdParams, listOf, ListQuery, nativeErrors, pageOf, parseId, Timestamp, toTimestamp,
+  numericCursor, IdParams, listOf, ListQuery, listPage, nativeErrors, parseId, Timestamp, toTimestamp,
 } from './native-schemas.ts'
 
 const User = Type.Object({
@@ -51,12 +51,9 @@ export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => asy
       querystring: ListQuery,
       response: { 200: listOf(User), ...nativeErrors() },
     },
-  }, async (request) => {
-    const limit = request.query.limit ?? 50
-    const rows = await users.list(numericCursor(request.query.cursor), limit + 1, scopeFor(request), principalOf(request))
-    const page = pageOf(rows, limit, (u) => u.id)
-    return { data: page.data.map(toWireUser), next_cursor: page.next_cursor }
-  })
+  }, async (request) => listPage(request.query.limit,
+    (limit) => users.list(numericCursor(request.query.cursor), limit, scopeFor(request), principalOf(request)),
+    (u) => u.id, toWireUser))
 
   app.get('/api/v1/users/:id', {
     config: { permission: ['users', 'view'] },

@@ -38,8 +38,19 @@ export async function migrateToLatest (database: Database): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }
 
-/** Names of migrations this build knows but the database has not applied. */
+/**
+ * Names of migrations this build knows but the database has not applied. Reads Kysely's
+ * table directly: readiness probes run often, and the migrator would introspect every table.
+ */
 export async function pendingMigrations (database: Database): Promise<string[]> {
-  const all = await (await migratorFor(database)).getMigrations()
-  return all.filter((m) => m.executedAt === undefined).map((m) => m.name)
+  let applied: string[]
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(database.db)
+    applied = rows.map((r) => r.name)
+  } catch (err) {
+    const e = err as { code?: string; message?: string }
+    if (e.code !== '42P01' && !/no such table/.test(e.message ?? '')) throw err
+    applied = []
+  }
+  return Object.keys(migrationsFor(database.engine)).filter((name) => !applied.includes(name))
 }
