@@ -14,6 +14,7 @@ export const ROTATION_OVERLAP_MS = 24 * 3_600_000
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 /** Headers hookhub sets itself; an endpoint cannot override them. */
 const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-(id|timestamp|signature))$/i
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
 const AUTH_CONTEXT = 'endpoints.auth'
 const SECRET_CONTEXT = 'endpoints.secret'
 
@@ -117,7 +118,11 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       }
     }
     if (input.method !== undefined && !HTTP_METHODS.includes(input.method.toUpperCase() as never)) add('method', `must be one of ${HTTP_METHODS.join(', ')}`)
-    for (const name of Object.keys(input.headers ?? {})) if (RESERVED_HEADERS.test(name)) add('headers', `${name} is set by hookhub`)
+    for (const [name, value] of Object.entries(input.headers ?? {})) {
+      if (!HEADER_NAME.test(name)) add('headers', `${JSON.stringify(name)} is not a header name`)
+      else if (RESERVED_HEADERS.test(name)) add('headers', `${name} is set by hookhub`)
+      if (typeof value !== 'string' || /[\r\n\0]/.test(value)) add('headers', `${name} must be a single-line string`)
+    }
     if (input.secret !== undefined && !isSigningSecret(input.secret)) add('secret', 'must be whsec_ followed by 16 to 64 base64 bytes')
     if (input.format !== undefined && !PAYLOAD_FORMATS.includes(input.format)) add('format', `must be one of ${PAYLOAD_FORMATS.join(', ')}`)
     const auth = input.auth
@@ -132,7 +137,11 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
   /** Keeps the stored value wherever the client sent back the mask. */
   function mergeAuth (incoming: EndpointAuth, stored: EndpointAuth): EndpointAuth {
     const merged = { ...incoming }
-    for (const key of ['password', 'token'] as const) if (merged[key] === MASK) merged[key] = stored[key]
+    for (const key of ['password', 'token'] as const) {
+      if (merged[key] !== MASK) continue
+      if (stored[key]) merged[key] = stored[key]
+      else delete merged[key]
+    }
     return merged
   }
 
@@ -194,15 +203,18 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
 
     async update (id: string, input: EndpointInput, scope: Scope, actor: Principal) {
       const row = await findVisible(id, scope, actor)
+      const current = toEndpoint(row)
+      // The mask stands for the stored value; validated after the swap, a mask with nothing
+      // stored behind it is a missing password or token.
+      if (input.auth !== undefined) input = { ...input, auth: mergeAuth(input.auth, current.auth) }
       validate(input, false)
       if (input.secret !== undefined) throw validationFailed({ secret: ['is changed with POST /api/v1/endpoints/{id}/rotate-secret'] })
-      const current = toEndpoint(row)
       const wasPaused = current.paused
       const updated = await endpoints.update(id, {
         ...(input.url !== undefined && { url: input.url }),
         ...(input.method !== undefined && { method: input.method.toUpperCase() }),
         ...(input.headers !== undefined && { headers: JSON.stringify(input.headers) }),
-        ...(input.auth !== undefined && { auth: sealAuth(mergeAuth(input.auth, current.auth)) }),
+        ...(input.auth !== undefined && { auth: sealAuth(input.auth) }),
         ...(input.format !== undefined && { format: input.format }),
         ...(input.filter?.types !== undefined && { filter_types: JSON.stringify(input.filter.types) }),
         ...(input.filter && 'node_id' in input.filter && { filter_node_id: input.filter.node_id ?? null }),

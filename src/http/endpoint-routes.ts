@@ -4,6 +4,7 @@ import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '.
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { toWireAttempt, Attempt } from './delivery-routes.ts'
+import { optionalBody } from './server.ts'
 import { listOf, ListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp } from './native-schemas.ts'
 
 const Auth = Type.Object({
@@ -22,7 +23,8 @@ const Filter = Type.Object({
 
 const EndpointFields = {
   method: Type.Optional(Type.String({ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] })),
-  headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ maxLength: 4096 }))),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ maxLength: 4096 }),
+    { additionalProperties: false, description: 'extra request headers; names of letters, digits and dashes' })),
   auth: Type.Optional(Auth),
   format: Type.Optional(Type.String({ enum: [...PAYLOAD_FORMATS] })),
   filter: Type.Optional(Filter),
@@ -173,7 +175,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       tags,
       summary: 'New signing secret; the old one keeps signing beside it for 24 hours',
       params: Params,
-      body: Type.Optional(Type.Object({ secret: Type.Optional(Type.String()) }, { additionalProperties: false })),
+      body: optionalBody(Type.Object({ secret: Type.Optional(Type.String()) }, { additionalProperties: false })),
       response: { 200: Type.Object({ secret: Type.String(), previous_secret_valid_until: Timestamp }), ...nativeErrors(404) },
     },
   }, async (request) => {

@@ -23,6 +23,11 @@ function makeAjv (coerceTypes: boolean) {
   return ajv
 }
 
+const OPTIONAL_BODY = 'x-hookhub-optional-body'
+
+/** Marks a body schema as optional: a request without a body (curl -X POST) passes. */
+export const optionalBody = <T extends object>(schema: T): T => ({ ...schema, [OPTIONAL_BODY]: true })
+
 export interface ServerOptions {
   logger: Logger | false
   users: Pick<UserService, 'authenticate'>
@@ -41,8 +46,15 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
   }) as unknown as FastifyInstance
   const bodyAjv = makeAjv(false)
   const textAjv = makeAjv(true)
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema) as (data: unknown) => boolean)
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validate = (httpPart === 'body' ? bodyAjv : textAjv).compile(schema)
+    if (httpPart === 'body' && (schema as Record<string, unknown>)[OPTIONAL_BODY]) {
+      const optional = (data: unknown) => data === undefined || data === null || validate(data)
+      // Fastify reads the issues of a failed check from the validator's `errors`.
+      return Object.defineProperty(optional, 'errors', { get: () => validate.errors })
+    }
+    return validate as (data: unknown) => boolean
+  })
 
   installJsonBody(app)
   installErrorHandler(app, [nativeFormat, ...options.wireFormats], BODY_LIMIT)

@@ -16,14 +16,14 @@ const INBOUND_URL = /^http:\/\/localhost:8080\/hooks\/([A-Za-z0-9_-]{20,})$/
 /** No workers: nothing leaves the process. */
 const API_ONLY = { HOOKHUB_WORKERS: '0' }
 const SINK_ENV = { HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true', HOOKHUB_RETRY_SCHEDULE: '0,50ms,100ms' }
-const SOURCE_KEYS = ['accepted_types', 'created_at', 'event_type', 'has_secret', 'id', 'inbound_url', 'last_received_at', 'name', 'updated_at', 'verify']
+const SOURCE_KEYS = ['accepted_types', 'created_at', 'enabled', 'event_type', 'has_secret', 'id', 'inbound_url', 'last_received_at', 'name', 'updated_at', 'verify']
 const STANDARD_SECRET = `whsec_${Buffer.alloc(24, 5).toString('base64')}`
 
 type Auth = { authorization: string }
 type Res = { statusCode: number; json: () => unknown; body: string }
 type Source = {
   id: string; name: string; verify: string; has_secret: boolean; event_type: unknown; accepted_types: string[] | null
-  inbound_url: string; last_received_at: string | null; created_at: string; updated_at: string
+  inbound_url: string; enabled: boolean; last_received_at: string | null; created_at: string; updated_at: string
 }
 type StoredEvent = { id: string; type: string; source: string; payload: unknown; received_at: string }
 
@@ -114,6 +114,7 @@ for (const engine of engines) {
         event_type: null,
         accepted_types: null,
         inbound_url: body.inbound_url,
+        enabled: true,
         last_received_at: null,
         created_at: body.created_at,
         updated_at: body.updated_at,
@@ -297,6 +298,16 @@ for (const engine of engines) {
       const text = 'a=1&b=2'
       const res = await hook(hub, signed.token, text, { 'x-hub-signature-256': githubSignature('gh-secret', text), 'x-github-event': 'push' })
       assertError(res, 400, 'HOOKHUB_INVALID_JSON')
+      assert.deepEqual(await events(hub), [])
+    })
+
+    test('an inbound body over 1 MiB answers 413; GET on an inbound URL 405', async (t) => {
+      const hub = await startHub(t, engine, API_ONLY)
+      const source = await created(hub, {})
+      const big = await hook(hub, source.token, JSON.stringify({ type: 'big', pad: 'x'.repeat(1024 * 1024) }))
+      assertError(big, 413, 'HOOKHUB_BODY_TOO_LARGE')
+      const wrongMethod = await hub.app.inject({ method: 'GET', url: `/hooks/${source.token}` })
+      assertError(wrongMethod, 405, 'HOOKHUB_METHOD_NOT_ALLOWED')
       assert.deepEqual(await events(hub), [])
     })
 
