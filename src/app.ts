@@ -12,6 +12,16 @@ import { createUserService, type UserService } from './core/user-service.ts'
 import { integrationsFormat } from './dialects/integrations/mapping.ts'
 import { integrationRoutes } from './dialects/integrations/routes.ts'
 import { createIntegrationService } from './dialects/integrations/service.ts'
+import { brokerstrFormat } from './dialects/brokerstr/mapping.ts'
+import { brokerstrRoutes } from './dialects/brokerstr/routes.ts'
+import { createDistributorService, type DistributorService } from './dialects/brokerstr/service.ts'
+import { thuliumFormat } from './dialects/thulium/mapping.ts'
+import { thuliumRoutes } from './dialects/thulium/routes.ts'
+import { createThuliumService } from './dialects/thulium/service.ts'
+import { createNodeService } from './core/node-service.ts'
+import { createDistributorRepository } from './storage/distributor-repository.ts'
+import { createNodeRepository } from './storage/node-repository.ts'
+import { createThuliumWebhookRepository } from './storage/thulium-webhook-repository.ts'
 import { deliveryRoutes } from './http/delivery-routes.ts'
 import { endpointRoutes } from './http/endpoint-routes.ts'
 import { eventRoutes } from './http/event-routes.ts'
@@ -80,12 +90,22 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     deliveries: createDeliveryRepository(database.db, database.engine),
     sources: createSourceRepository(database.db),
     integrations: createIntegrationRepository(database.db),
+    nodes: createNodeRepository(database.db),
+    distributors: createDistributorRepository(database.db),
+    thuliumWebhooks: createThuliumWebhookRepository(database.db),
   }
   const users = createUserService({ users: repositories.users, clock })
+  // Deleting a node takes its distributors along; the two services know each other late.
+  let distributors: DistributorService | undefined
+  const nodes = createNodeService({
+    nodes: repositories.nodes,
+    onSubtreeDeleted: async (uuids) => { await distributors?.removeForNodes(uuids) },
+    clock,
+  })
   const events = createEventService({
     events: repositories.events,
     endpoints: repositories.endpoints,
-    nodeLineage: async (nodeId) => [nodeId],
+    nodeLineage: nodes.lineage,
     notify,
     clock,
   })
@@ -102,6 +122,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     deliveries: repositories.deliveries, endpoints: repositories.endpoints, events: repositories.events, notify, clock,
   })
   const integrations = createIntegrationService({ integrations: repositories.integrations, secrets, sources, clock })
+  distributors = createDistributorService({ distributors: repositories.distributors, endpoints, nodes, clock })
+  const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
 
   const client = createDeliveryClient({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })
   const workers: DeliveryWorker[] = []
@@ -135,7 +157,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     database,
     secrets,
     repositories,
-    services: { users, events, endpoints, sources, deliveries, integrations },
+    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium },
     /** Starts `count` delivery workers in this process, woken by new work. */
     async startWorkers (count: number) {
       if (count === 0) return
@@ -164,11 +186,15 @@ export interface Hub extends Core {
 /** The composition root of `serve`: the core plus the HTTP API and, unless HOOKHUB_WORKERS=0, workers. */
 export async function createHub (options: CoreOptions): Promise<Hub> {
   const core = await createCore(options)
-  const { users, events, endpoints, sources, deliveries, integrations } = core.services
+  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium } = core.services
   const { generatedToken } = await users.ensureAdmin(options.config.adminToken)
 
   const app = await createServer({
-    logger: options.logger, users, wireFormats: [integrationsFormat], publicUrl: options.config.publicUrl,
+    logger: options.logger,
+    users,
+    wireFormats: [integrationsFormat, brokerstrFormat, thuliumFormat],
+    publicUrl: options.config.publicUrl,
+    apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
   })
   installMetrics(app, createMetrics(), options.config.metricsToken)
   await app.register(healthRoutes(core.database))
@@ -179,6 +205,8 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(deliveryRoutes(deliveries))
   await app.register(hookRoutes(sources))
   await app.register(integrationRoutes(integrations, sources.inboundUrlFor))
+  await app.register(brokerstrRoutes(nodes, distributors))
+  await app.register(thuliumRoutes(thulium))
   await app.ready()
   await core.startWorkers(options.config.workers)
 

@@ -30,6 +30,8 @@ export interface Config {
   circuitCooldownMs: number
   requestTimeoutMs: number
   workerConcurrency: number
+  /** Requests per minute per API token; null = no limit. */
+  apiRateLimitPerMinute: number | null
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
@@ -130,5 +132,6 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     circuitCooldownMs: parseDuration('HOOKHUB_CIRCUIT_COOLDOWN', env.HOOKHUB_CIRCUIT_COOLDOWN, 30_000),
     requestTimeoutMs: parseDuration('HOOKHUB_REQUEST_TIMEOUT', env.HOOKHUB_REQUEST_TIMEOUT, 15_000),
     workerConcurrency: parseCount('HOOKHUB_WORKER_CONCURRENCY', env.HOOKHUB_WORKER_CONCURRENCY, 128, 1),
+    apiRateLimitPerMinute: parseCount('HOOKHUB_API_RATE_LIMIT', env.HOOKHUB_API_RATE_LIMIT, 0, 0) || null,
   }
 }

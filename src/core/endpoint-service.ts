@@ -127,7 +127,8 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     if (input.format !== undefined && !PAYLOAD_FORMATS.includes(input.format)) add('format', `must be one of ${PAYLOAD_FORMATS.join(', ')}`)
     const auth = input.auth
     if (auth) {
-      if (auth.type === 'basic' && (!auth.username || !auth.password)) add('auth', 'basic needs username and password')
+      // An empty password is a password (Thulium's http_auth_password may be ""); a missing one is not.
+      if (auth.type === 'basic' && (!auth.username || typeof auth.password !== 'string')) add('auth', 'basic needs username and password')
       if ((auth.type === 'bearer' || auth.type === 'query') && !auth.token) add('auth', `${auth.type} needs token`)
     }
     for (const type of input.filter?.types ?? []) if (!/^[A-Za-z0-9_.:\-/*]{1,255}$/.test(type)) add('filter.types', `"${type}" is not an event type pattern`)
@@ -152,6 +153,40 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     const row = await endpoints.findById(id)
     if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Endpoint')
     return row
+  }
+
+  async function updateRow (row: EndpointRow, input: EndpointInput): Promise<Endpoint> {
+    const id = row.id
+    const current = toEndpoint(row)
+    // The mask stands for the stored value; validated after the swap, a mask with nothing
+    // stored behind it is a missing password or token.
+    if (input.auth !== undefined) input = { ...input, auth: mergeAuth(input.auth, current.auth) }
+    validate(input, false)
+    if (input.secret !== undefined) throw validationFailed({ secret: ['is changed with POST /api/v1/endpoints/{id}/rotate-secret'] })
+    const wasPaused = current.paused
+    const updated = await endpoints.update(id, {
+      ...(input.url !== undefined && { url: input.url }),
+      ...(input.method !== undefined && { method: input.method.toUpperCase() }),
+      ...(input.headers !== undefined && { headers: JSON.stringify(input.headers) }),
+      ...(input.auth !== undefined && { auth: sealAuth(input.auth) }),
+      ...(input.format !== undefined && { format: input.format }),
+      ...(input.filter?.types !== undefined && { filter_types: JSON.stringify(input.filter.types) }),
+      ...(input.filter && 'node_id' in input.filter && { filter_node_id: input.filter.node_id ?? null }),
+      ...(input.filter && 'channel' in input.filter && { filter_channel: input.filter.channel ?? null }),
+      // Re-enabling clears the failure state that disabled it, so delivery starts afresh.
+      ...(input.enabled !== undefined && {
+        enabled: input.enabled ? 1 : 0,
+        ...(input.enabled && { disabled_reason: null, consecutive_failures: 0, failing_since: null, circuit_open_until: null }),
+      }),
+      ...(input.paused !== undefined && { paused: input.paused ? 1 : 0 }),
+      ...('rate_limit_per_s' in input && { rate_limit_per_s: input.rate_limit_per_s ?? null }),
+      ...('max_in_flight' in input && { max_in_flight: input.max_in_flight ?? null }),
+      ...(input.ordering !== undefined && { ordering: input.ordering }),
+      updated_at: clock(),
+    })
+    if (!updated) throw notFound('Endpoint')
+    if ((wasPaused && updated.paused === 0) || input.enabled) await notify().catch(() => {})
+    return toEndpoint(updated)
   }
 
   return {
@@ -202,37 +237,18 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     },
 
     async update (id: string, input: EndpointInput, scope: Scope, actor: Principal) {
-      const row = await findVisible(id, scope, actor)
-      const current = toEndpoint(row)
-      // The mask stands for the stored value; validated after the swap, a mask with nothing
-      // stored behind it is a missing password or token.
-      if (input.auth !== undefined) input = { ...input, auth: mergeAuth(input.auth, current.auth) }
-      validate(input, false)
-      if (input.secret !== undefined) throw validationFailed({ secret: ['is changed with POST /api/v1/endpoints/{id}/rotate-secret'] })
-      const wasPaused = current.paused
-      const updated = await endpoints.update(id, {
-        ...(input.url !== undefined && { url: input.url }),
-        ...(input.method !== undefined && { method: input.method.toUpperCase() }),
-        ...(input.headers !== undefined && { headers: JSON.stringify(input.headers) }),
-        ...(input.auth !== undefined && { auth: sealAuth(input.auth) }),
-        ...(input.format !== undefined && { format: input.format }),
-        ...(input.filter?.types !== undefined && { filter_types: JSON.stringify(input.filter.types) }),
-        ...(input.filter && 'node_id' in input.filter && { filter_node_id: input.filter.node_id ?? null }),
-        ...(input.filter && 'channel' in input.filter && { filter_channel: input.filter.channel ?? null }),
-        // Re-enabling clears the failure state that disabled it, so delivery starts afresh.
-        ...(input.enabled !== undefined && {
-          enabled: input.enabled ? 1 : 0,
-          ...(input.enabled && { disabled_reason: null, consecutive_failures: 0, failing_since: null, circuit_open_until: null }),
-        }),
-        ...(input.paused !== undefined && { paused: input.paused ? 1 : 0 }),
-        ...('rate_limit_per_s' in input && { rate_limit_per_s: input.rate_limit_per_s ?? null }),
-        ...('max_in_flight' in input && { max_in_flight: input.max_in_flight ?? null }),
-        ...(input.ordering !== undefined && { ordering: input.ordering }),
-        updated_at: clock(),
-      })
-      if (!updated) throw notFound('Endpoint')
-      if ((wasPaused && updated.paused === 0) || input.enabled) await notify().catch(() => {})
-      return toEndpoint(updated)
+      return updateRow(await findVisible(id, scope, actor), input)
+    },
+
+    /** For the dialect that owns an endpoint: changes it without a caller's scope. */
+    async updateOwned (id: string, input: EndpointInput) {
+      const row = await endpoints.findById(id)
+      if (!row) throw notFound('Endpoint')
+      return updateRow(row, input)
+    },
+
+    async removeOwned (id: string) {
+      await endpoints.softDelete(id, clock())
     },
 
     async remove (id: string, scope: Scope, actor: Principal) {

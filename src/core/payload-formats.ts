@@ -10,6 +10,13 @@ export interface RenderableEvent {
   receivedAt: number
 }
 
+function isKanboardEnvelope (event: RenderableEvent): boolean {
+  if (!event.payload.trimStart().startsWith('{')) return false
+  const data = JSON.parse(event.payload) as Record<string, unknown>
+  const keys = Object.keys(data)
+  return keys.length === 2 && data.event_name === event.type && 'event_data' in data
+}
+
 /**
  * Formats that wrap the payload splice its text in unchanged, so key order, numbers and
  * unicode reach the receiver as the sender wrote them.
@@ -21,6 +28,8 @@ export function renderPayload (format: PayloadFormat, event: RenderableEvent): s
     case 'standard':
       return `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(new Date(event.receivedAt).toISOString())},"data":${event.payload}}`
     case 'kanboard':
+      // An event that came in from Kanboard already is the envelope: relay it as it came.
+      if (isKanboardEnvelope(event)) return event.payload
       return `{"event_name":${JSON.stringify(event.type)},"event_data":${event.payload}}`
     case 'thulium': {
       const data = JSON.parse(event.payload) as unknown

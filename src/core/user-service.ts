@@ -4,7 +4,10 @@ import type { UserRecord, UserRepository } from '../storage/user-repository.ts'
 import { grants, isValidPermission, type Scope } from './permissions.ts'
 import { generateToken, hashesEqual, hashToken } from './tokens.ts'
 
-export type Principal = Pick<UserRecord, 'id' | 'name' | 'email' | 'permissions'>
+export type Principal = Pick<UserRecord, 'id' | 'name' | 'email' | 'permissions'> & {
+  /** The token this request authenticated with (per-token rate limits). */
+  tokenId?: number
+}
 
 export const ADMIN_NAME = 'admin'
 const TOUCH_INTERVAL_MS = 60_000
@@ -119,7 +122,7 @@ export function createUserService ({ users, clock }: Deps) {
         await users.touchToken(found.tokenId, now)
       }
       const { id, email, permissions } = found.user
-      return { id, name: found.user.name, email, permissions }
+      return { id, name: found.user.name, email, permissions, tokenId: found.tokenId }
     },
 
     /**

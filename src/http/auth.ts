@@ -3,6 +3,7 @@ import type { Action, Resource, Scope } from '../core/permissions.ts'
 import { scopeOf } from '../core/permissions.ts'
 import type { Principal, UserService } from '../core/user-service.ts'
 import { forbidden, HookhubError } from './errors.ts'
+import type { TokenRateLimit } from './rate-limit.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,7 +35,7 @@ export function scopeFor (request: FastifyRequest): Scope {
  * Authenticates before the body is read, so an anonymous caller cannot make the hub parse
  * a large body, and checks the route's permission: 401 comes before 403, both before 400/422.
  */
-export function installAuth (app: FastifyInstance, users: Pick<UserService, 'authenticate'>) {
+export function installAuth (app: FastifyInstance, users: Pick<UserService, 'authenticate'>, rateLimit: TokenRateLimit | null) {
   app.decorateRequest('principal', null)
   app.decorateRequest('scope', null)
   app.addHook('onRequest', async (request, reply) => {
@@ -46,6 +47,14 @@ export function installAuth (app: FastifyInstance, users: Pick<UserService, 'aut
       throw new HookhubError('HOOKHUB_UNAUTHENTICATED')
     }
     request.principal = principal
+    if (rateLimit && principal.tokenId !== undefined) {
+      try {
+        rateLimit.take(principal.tokenId)
+      } catch (err) {
+        reply.header('retry-after', String((err as HookhubError).details.retry_after))
+        throw err
+      }
+    }
     if (config.permission) {
       const [resource, action] = config.permission
       const scope = scopeOf(principal.permissions, resource, action)

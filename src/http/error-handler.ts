@@ -62,7 +62,8 @@ export function installErrorHandler (app: FastifyInstance, formats: readonly Wir
       reply.header('retry-after', '5')
     }
     if (known instanceof WireError) return reply.code(known.statusCode).send(known.body)
-    return reply.code(known.statusCode).send(formatFor(request).toWireError(known, request))
+    const format = formatFor(request)
+    return reply.code(format.statusOf?.(known) ?? known.statusCode).send(format.toWireError(known, request))
   })
 }
 

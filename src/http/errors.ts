@@ -15,6 +15,7 @@ export const codes = {
   // Auth
   HOOKHUB_UNAUTHENTICATED: { status: 401, message: 'Missing or invalid credentials' },
   HOOKHUB_FORBIDDEN: { status: 403, message: 'Permission %s is required' },
+  HOOKHUB_RATE_LIMITED: { status: 429, message: 'Too many requests: %s per minute per token; retry after %s s' },
   HOOKHUB_SIGNATURE_INVALID: { status: 401, message: 'The request signature does not verify' },
   HOOKHUB_SOURCE_NO_SECRET: { status: 401, message: 'Source has no secret configured' },
   // Resources

@@ -8,6 +8,7 @@ import { installAuth } from './auth.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { installJsonBody } from './json-body.ts'
 import { installNotFoundHandler } from './not-found.ts'
+import { createTokenRateLimit } from './rate-limit.ts'
 import { NativeError } from './native-schemas.ts'
 import { nativeFormat, type WireFormat } from './wire-format.ts'
 import type { UserService } from '../core/user-service.ts'
@@ -33,6 +34,8 @@ export interface ServerOptions {
   users: Pick<UserService, 'authenticate'>
   wireFormats: readonly WireFormat[]
   publicUrl: string
+  /** Requests per minute per API token; null for none. */
+  apiRateLimitPerMinute: number | null
 }
 
 /** A Fastify instance with the hub's HTTP conventions installed; routes are added by the caller. */
@@ -59,7 +62,7 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
   installJsonBody(app)
   installErrorHandler(app, [nativeFormat, ...options.wireFormats], BODY_LIMIT)
   installNotFoundHandler(app)
-  installAuth(app, options.users)
+  installAuth(app, options.users, options.apiRateLimitPerMinute ? createTokenRateLimit(options.apiRateLimitPerMinute) : null)
 
   await app.register(swagger, {
     openapi: {

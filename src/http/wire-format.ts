@@ -6,6 +6,8 @@ export interface WireFormat {
   /** Path prefixes whose unmatched requests (404, 405) answer in this format. */
   prefixes: string[]
   toWireError (err: HookhubError, request: { method: string; url: string }): unknown
+  /** The status to answer with, where the API's documents differ from hookhub's (default: the code's). */
+  statusOf? (err: HookhubError): number
 }
 
 export const nativeFormat: WireFormat = {

@@ -148,6 +148,48 @@ export interface AttemptsTable {
   error_message: string | null
 }
 
+export interface NodesTable {
+  /** The sequential int_id. */
+  id: Generated<number>
+  uuid: string
+  parent_uuid: string | null
+  name: string
+  /** 1 Apex, 2 Account, 3 SubAccount. */
+  type: number
+  /** Dot-joined int_ids from the root, e.g. "1.3.6". */
+  path: string
+  user_id: number | null
+  created_at: number
+  updated_at: number
+  deleted_at: number | null
+}
+
+export interface DistributorsTable {
+  id: string
+  node_uuid: string
+  /** JSON {host, path, method, authentication: {type, username?}}; secrets live in the endpoint. */
+  meta: string | null
+  endpoint_id: string | null
+  user_id: number | null
+  created_at: number
+  updated_at: number
+  deleted_at: number | null
+}
+
+export interface ThuliumWebhooksTable {
+  id: Generated<number>
+  /** JSON array of action names. */
+  actions: string
+  subscription_url: string
+  http_auth_user: string
+  /** The password itself is sealed in the endpoint's auth. */
+  has_password: number
+  endpoint_id: string
+  user_id: number | null
+  created_at: number
+  updated_at: number
+}
+
 export interface DB {
   settings: SettingsTable
   users: UsersTable
@@ -159,4 +201,7 @@ export interface DB {
   endpoints: EndpointsTable
   deliveries: DeliveriesTable
   attempts: AttemptsTable
+  nodes: NodesTable
+  distributors: DistributorsTable
+  thulium_webhooks: ThuliumWebhooksTable
 }

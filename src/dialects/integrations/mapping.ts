@@ -1,9 +1,10 @@
+import { isoMicros } from '../../core/time-format.ts'
 import type { HookhubError } from '../../http/errors.ts'
 import type { WireFormat } from '../../http/wire-format.ts'
 import type { IntegrationRow } from '../../storage/integration-repository.ts'
 
 /** Laravel serialises Carbon dates with microseconds: 2025-11-20T12:00:00.000000Z. */
-export const laravelTimestamp = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
+const laravelTimestamp = isoMicros
 
 const parseJson = (text: string | null) => (text === null ? null : JSON.parse(text) as unknown)
 

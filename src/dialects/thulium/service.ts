@@ -1,0 +1,114 @@
+import type { EndpointInput, EndpointService } from '../../core/endpoint-service.ts'
+import type { Scope } from '../../core/permissions.ts'
+import type { Principal } from '../../core/user-service.ts'
+import { HookhubError, notFound, validationFailed } from '../../http/errors.ts'
+import type { ThuliumWebhookRepository, ThuliumWebhookRow } from '../../storage/thulium-webhook-repository.ts'
+import { MASK } from './mapping.ts'
+
+export const OWNER = 'thulium'
+
+export interface WebhookInput {
+  actions: string[]
+  subscription_url: string
+  http_auth_user?: string
+  http_auth_password?: string
+}
+
+/** Thulium subscriptions: events whose type is one of `actions` go to `subscription_url`, flattened. */
+function endpointInput (input: WebhookInput): EndpointInput {
+  const user = input.http_auth_user ?? ''
+  return {
+    url: input.subscription_url,
+    method: 'POST',
+    format: 'thulium',
+    filter: { types: input.actions },
+    auth: user === '' ? { type: 'none' } : { type: 'basic', username: user, password: input.http_auth_password ?? '' },
+  }
+}
+
+/** Endpoint validation names url and auth; Thulium clients sent subscription_url and http_auth_*. */
+async function inThuliumTerms<T> (body: () => Promise<T>): Promise<T> {
+  try {
+    return await body()
+  } catch (err) {
+    if (!(err instanceof HookhubError) || err.code !== 'HOOKHUB_VALIDATION_FAILED') throw err
+    const names: Record<string, string> = { url: 'subscription_url', auth: 'http_auth_user', 'filter.types': 'actions' }
+    const fields = err.details.fields as Record<string, string[]>
+    throw validationFailed(Object.fromEntries(Object.entries(fields).map(([k, v]) => [names[k] ?? k, v])))
+  }
+}
+
+function checkUrl (url: string) {
+  if (!/^https?:\/\/[^/\s]+/i.test(url)) throw validationFailed({ subscription_url: ['must be an absolute http or https URL'] })
+}
+
+type Deps = {
+  webhooks: ThuliumWebhookRepository
+  endpoints: Pick<EndpointService, 'create' | 'updateOwned' | 'removeOwned'>
+  clock: () => number
+}
+
+export function createThuliumService ({ webhooks, endpoints, clock }: Deps) {
+  async function findVisible (id: number, scope: Scope, actor: Principal): Promise<ThuliumWebhookRow> {
+    const row = await webhooks.findById(id)
+    if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Webhook')
+    return row
+  }
+
+  const hasPassword = (input: WebhookInput) => (input.http_auth_user ?? '') !== '' && (input.http_auth_password ?? '') !== ''
+
+  return {
+    async create (input: WebhookInput, actor: Principal) {
+      checkUrl(input.subscription_url)
+      const now = clock()
+      const row = await webhooks.insert({
+        actions: JSON.stringify(input.actions),
+        subscription_url: input.subscription_url,
+        http_auth_user: input.http_auth_user ?? '',
+        has_password: hasPassword(input) ? 1 : 0,
+        endpoint_id: '',
+        user_id: actor.id,
+        created_at: now,
+        updated_at: now,
+      })
+      try {
+        const created = await inThuliumTerms(() =>
+          endpoints.create(endpointInput(input), { userId: actor.id, dialect: OWNER, ownerId: String(row.id) }))
+        return (await webhooks.update(row.id, { endpoint_id: created.endpoint.id })) as ThuliumWebhookRow
+      } catch (err) {
+        // An invalid target leaves no subscription behind.
+        await webhooks.delete(row.id)
+        throw err
+      }
+    },
+
+    list: (scope: Scope, actor: Principal) => webhooks.list(scope === 'own' ? actor.id : undefined),
+
+    get: findVisible,
+
+    /** PUT: the whole subscription; "********" as the password keeps the stored one. */
+    async replace (id: number, input: WebhookInput, scope: Scope, actor: Principal) {
+      const row = await findVisible(id, scope, actor)
+      checkUrl(input.subscription_url)
+      await inThuliumTerms(() => endpoints.updateOwned(row.endpoint_id, endpointInput(input)))
+      const keeps = input.http_auth_password === MASK && row.has_password === 1
+      const updated = await webhooks.update(id, {
+        actions: JSON.stringify(input.actions),
+        subscription_url: input.subscription_url,
+        http_auth_user: input.http_auth_user ?? '',
+        has_password: keeps || hasPassword(input) ? 1 : 0,
+        updated_at: clock(),
+      })
+      if (!updated) throw notFound('Webhook')
+      return updated
+    },
+
+    async remove (id: number, scope: Scope, actor: Principal) {
+      const row = await findVisible(id, scope, actor)
+      await endpoints.removeOwned(row.endpoint_id)
+      await webhooks.delete(id)
+    },
+  }
+}
+
+export type ThuliumService = ReturnType<typeof createThuliumService>
