@@ -19,6 +19,12 @@ import { thuliumFormat } from './dialects/thulium/mapping.ts'
 import { thuliumRoutes } from './dialects/thulium/routes.ts'
 import { createThuliumService } from './dialects/thulium/service.ts'
 import { createNodeService } from './core/node-service.ts'
+import { incoplaxFormat } from './dialects/incoplax/mapping.ts'
+import { IncoplaxError, incoplaxRoutes } from './dialects/incoplax/routes.ts'
+import { BrokerstrError } from './dialects/brokerstr/schemas.ts'
+import { Integration, LaravelError } from './dialects/integrations/schemas.ts'
+import { createIntegrationPointService } from './dialects/incoplax/service.ts'
+import { createIntegrationPointRepository } from './storage/integration-point-repository.ts'
 import { createDistributorRepository } from './storage/distributor-repository.ts'
 import { createNodeRepository } from './storage/node-repository.ts'
 import { createThuliumWebhookRepository } from './storage/thulium-webhook-repository.ts'
@@ -93,6 +99,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     nodes: createNodeRepository(database.db),
     distributors: createDistributorRepository(database.db),
     thuliumWebhooks: createThuliumWebhookRepository(database.db),
+    integrationPoints: createIntegrationPointRepository(database.db),
   }
   const users = createUserService({ users: repositories.users, clock })
   // Deleting a node takes its distributors along; the two services know each other late.
@@ -124,6 +131,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   const integrations = createIntegrationService({ integrations: repositories.integrations, secrets, sources, clock })
   distributors = createDistributorService({ distributors: repositories.distributors, endpoints, nodes, clock })
   const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
+  const integrationPoints = createIntegrationPointService({ points: repositories.integrationPoints, endpoints, sources, secrets, clock })
 
   const client = createDeliveryClient({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })
   const workers: DeliveryWorker[] = []
@@ -157,7 +165,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     database,
     secrets,
     repositories,
-    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium },
+    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints },
     /** Starts `count` delivery workers in this process, woken by new work. */
     async startWorkers (count: number) {
       if (count === 0) return
@@ -186,15 +194,16 @@ export interface Hub extends Core {
 /** The composition root of `serve`: the core plus the HTTP API and, unless HOOKHUB_WORKERS=0, workers. */
 export async function createHub (options: CoreOptions): Promise<Hub> {
   const core = await createCore(options)
-  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium } = core.services
+  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints } = core.services
   const { generatedToken } = await users.ensureAdmin(options.config.adminToken)
 
   const app = await createServer({
     logger: options.logger,
     users,
-    wireFormats: [integrationsFormat, brokerstrFormat, thuliumFormat],
+    wireFormats: [integrationsFormat, brokerstrFormat, thuliumFormat, incoplaxFormat],
     publicUrl: options.config.publicUrl,
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
+    sharedSchemas: [Integration, LaravelError, BrokerstrError, IncoplaxError],
   })
   installMetrics(app, createMetrics(), options.config.metricsToken)
   await app.register(healthRoutes(core.database))
@@ -207,6 +216,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(integrationRoutes(integrations, sources.inboundUrlFor))
   await app.register(brokerstrRoutes(nodes, distributors))
   await app.register(thuliumRoutes(thulium))
+  await app.register(incoplaxRoutes(integrationPoints))
   await app.ready()
   await core.startWorkers(options.config.workers)
 

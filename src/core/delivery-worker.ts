@@ -54,12 +54,7 @@ interface Bucket {
 function recordedRequest (req: OutboundRequest, queryParam: string | null) {
   const headers = { ...req.headers }
   if (headers.authorization) headers.authorization = MASK
-  let url = req.url
-  if (queryParam) {
-    const u = new URL(url)
-    u.searchParams.set(queryParam, MASK)
-    url = u.toString()
-  }
+  const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : req.url
   return JSON.stringify({ method: req.method, url, headers })
 }
 
@@ -163,14 +158,15 @@ export function createDeliveryWorker (deps: Deps) {
       'user-agent': `hookhub/${VERSION}`,
       ...signatureHeaders(endpointService.signingSecrets(row, now), delivery.eventPublicId, Math.floor(now / 1000), body),
     }
-    const url = new URL(endpoint.url)
+    let url = endpoint.url
     const auth = endpoint.auth
     if (auth.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
     if (auth.type === 'bearer') headers.authorization = `Bearer ${auth.token}`
     const queryParam = auth.type === 'query' ? auth.param || 'token' : null
-    if (queryParam) url.searchParams.set(queryParam, auth.token ?? '')
+    // Appended as text: the receiver's own query stays exactly as it was written.
+    if (queryParam) url += `${url.includes('?') ? '&' : '?'}${encodeURIComponent(queryParam)}=${encodeURIComponent(auth.token ?? '')}`
     const withBody = endpoint.method !== 'GET'
-    const request: OutboundRequest = { url: url.toString(), method: endpoint.method, headers, body: withBody ? body : null }
+    const request: OutboundRequest = { url, method: endpoint.method, headers, body: withBody ? body : null }
     return { request, queryParam }
   }
 

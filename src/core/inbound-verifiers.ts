@@ -64,7 +64,7 @@ export function verifyInbound (method: VerifyMethod, secret: string | null, req:
     case 'kanboard':
       return typeof req.query.token === 'string' && equal(req.query.token, secret)
     case 'token': {
-      const given = req.query.token ?? header(req, 'x-webhook-token')
+      const given = req.query.token ?? header(req, 'x-webhook-token') ?? header(req, 'x-token')
       return typeof given === 'string' && equal(given, secret)
     }
     case 'stripe':

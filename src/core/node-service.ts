@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { notFound, validationFailed } from '../http/errors.ts'
 import type { NodeRepository, NodeRow } from '../storage/node-repository.ts'
+import type { Scope } from './permissions.ts'
+import type { Principal } from './user-service.ts'
 
 // A tree of tenants: Apex (1) → Account (2) → SubAccount (3). Events carry a node id; an
 // endpoint scoped to a node sees the events of its whole subtree.
@@ -16,15 +18,18 @@ type Deps = {
   clock: () => number
 }
 
+/** Who asks: a caller with `.own` permissions sees only the nodes it created. */
+export interface NodeAccess { scope: Scope; actor: Principal }
+
 export function createNodeService ({ nodes, onSubtreeDeleted, clock }: Deps) {
-  async function find (uuid: string): Promise<NodeRow> {
+  async function find (uuid: string, access?: NodeAccess): Promise<NodeRow> {
     const node = await nodes.findByUuid(uuid)
-    if (!node) throw notFound('Node')
+    if (!node || (access?.scope === 'own' && node.user_id !== access.actor.id)) throw notFound('Node')
     return node
   }
 
   /** The parent a node of `type` needs: none for an Apex, an Apex for an Account, an Account for a SubAccount. */
-  async function parentFor (type: number, parentUuid: string | null | undefined): Promise<NodeRow | null> {
+  async function parentFor (type: number, parentUuid: string | null | undefined, access: NodeAccess): Promise<NodeRow | null> {
     const wanted = PARENT_TYPE[type]
     if (wanted === null) {
       if (parentUuid) throw validationFailed({ parent_id: ['an Apex has no parent'] })
@@ -32,7 +37,7 @@ export function createNodeService ({ nodes, onSubtreeDeleted, clock }: Deps) {
     }
     if (!parentUuid) throw validationFailed({ parent_id: [`${TYPE_NAMES[type]} needs ${TYPE_NAMES[wanted]} as parent`] })
     const parent = await nodes.findByUuid(parentUuid)
-    if (!parent) throw notFound('Parent node')
+    if (!parent || (access.scope === 'own' && parent.user_id !== access.actor.id)) throw notFound('Parent node')
     if (parent.type !== wanted) {
       throw validationFailed({ parent_id: [`the parent of ${TYPE_NAMES[type]} must be ${TYPE_NAMES[wanted]}, not ${TYPE_NAMES[parent.type]}`] })
     }
@@ -42,34 +47,34 @@ export function createNodeService ({ nodes, onSubtreeDeleted, clock }: Deps) {
   return {
     find,
 
-    async create (input: { name: string; type: number; parentId?: string | null }, userId: number | null) {
-      const parent = await parentFor(input.type, input.parentId)
+    async create (input: { name: string; type: number; parentId?: string | null }, access: NodeAccess) {
+      const parent = await parentFor(input.type, input.parentId, access)
       return nodes.insert({
         uuid: randomUUID(), parentUuid: parent?.uuid ?? null, parentPath: parent?.path ?? null,
-        name: input.name, type: input.type, userId,
+        name: input.name, type: input.type, userId: access.actor.id,
       }, clock())
     },
 
     /** Renames, and moves when `parentId` is given (the subtree's paths follow). */
-    async update (uuid: string, input: { name?: string; parentId?: string | null }) {
-      let node = await find(uuid)
+    async update (uuid: string, input: { name?: string; parentId?: string | null }, access: NodeAccess) {
+      let node = await find(uuid, access)
       const now = clock()
       if (input.parentId !== undefined && input.parentId !== node.parent_uuid) {
-        const parent = await parentFor(node.type, input.parentId)
+        const parent = await parentFor(node.type, input.parentId, access)
         node = await nodes.move(node, parent, now)
       }
       if (input.name !== undefined) node = (await nodes.rename(uuid, input.name, now)) ?? node
       return node
     },
 
-    async remove (uuid: string) {
-      const node = await find(uuid)
+    async remove (uuid: string, access: NodeAccess) {
+      const node = await find(uuid, access)
       const deleted = await nodes.softDeleteSubtree(node, clock())
       await onSubtreeDeleted(deleted)
     },
 
-    async children (uuid: string, page: number, perPage: number) {
-      await find(uuid)
+    async children (uuid: string, page: number, perPage: number, access: NodeAccess) {
+      await find(uuid, access)
       return nodes.children(uuid, (page - 1) * perPage, perPage)
     },
 

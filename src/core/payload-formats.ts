@@ -18,6 +18,25 @@ function isKanboardEnvelope (event: RenderableEvent): boolean {
 }
 
 /**
+ * Thulium's flat object: `"action"` first, then the payload's own fields spliced in as text
+ * (numbers keep their digits). A payload that is no object goes under "data"; one with its own
+ * "action" has it replaced.
+ */
+function thuliumBody (event: RenderableEvent): string {
+  const action = `"action":${JSON.stringify(event.type)}`
+  const text = event.payload.trim()
+  if (!text.startsWith('{')) return `{${action},"data":${text}}`
+  const data = JSON.parse(text) as Record<string, unknown>
+  if ('action' in data) {
+    const flat: Record<string, unknown> = { action: event.type, ...data }
+    flat.action = event.type
+    return JSON.stringify(flat)
+  }
+  const rest = text.slice(1).trimStart()
+  return rest.startsWith('}') ? `{${action}}` : `{${action},${rest}`
+}
+
+/**
  * Formats that wrap the payload splice its text in unchanged, so key order, numbers and
  * unicode reach the receiver as the sender wrote them.
  */
@@ -31,10 +50,7 @@ export function renderPayload (format: PayloadFormat, event: RenderableEvent): s
       // An event that came in from Kanboard already is the envelope: relay it as it came.
       if (isKanboardEnvelope(event)) return event.payload
       return `{"event_name":${JSON.stringify(event.type)},"event_data":${event.payload}}`
-    case 'thulium': {
-      const data = JSON.parse(event.payload) as unknown
-      const flat = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : { data }
-      return JSON.stringify({ ...flat, action: event.type })
-    }
+    case 'thulium':
+      return thuliumBody(event)
   }
 }

@@ -20,6 +20,12 @@ export interface SourceInput {
   event_type?: EventTypeRule | null
   accepted_types?: string[] | null
   enabled?: boolean
+  /** Every event of the source carries this channel. */
+  channel?: string | null
+  /** Keep bodies that are not JSON too (as {"content_type", "body"}). */
+  any_body?: boolean
+  /** The inbound token to use instead of a generated one (an integration point's token_local). */
+  token?: string
 }
 
 export interface InboundHook {
@@ -115,8 +121,10 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         secret: sealSecret(input.secret),
         event_type: input.event_type == null ? null : JSON.stringify(input.event_type),
         accepted_types: input.accepted_types == null ? null : JSON.stringify(input.accepted_types),
-        token: newUrlToken(),
+        token: input.token ?? newUrlToken(),
         enabled: input.enabled === false ? 0 : 1,
+        channel: input.channel ?? null,
+        any_body: input.any_body ? 1 : 0,
         owner_dialect: owner.dialect ?? null,
         owner_id: owner.ownerId ?? null,
         user_id: owner.userId,
@@ -137,6 +145,7 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         ...('event_type' in input && { event_type: input.event_type == null ? null : JSON.stringify(input.event_type) }),
         ...('accepted_types' in input && { accepted_types: input.accepted_types == null ? null : JSON.stringify(input.accepted_types) }),
         ...(input.enabled !== undefined && { enabled: input.enabled ? 1 : 0 }),
+        ...('channel' in input && { channel: input.channel ?? null }),
         updated_at: clock(),
       })
       if (!row) throw notFound('Source')
@@ -154,6 +163,11 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
 
     async remove (id: string, scope: Scope, actor: Principal) {
       await findVisible(id, scope, actor)
+      await sources.delete(id)
+    },
+
+    /** For the dialect that owns a source. */
+    async removeOwned (id: string) {
       await sources.delete(id)
     },
 
@@ -180,11 +194,14 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         throw new HookhubError('HOOKHUB_SIGNATURE_INVALID')
       }
       let payload: unknown
-      const text = hook.body.toString('utf8')
+      let text = hook.body.toString('utf8')
       try {
         payload = JSON.parse(text)
       } catch {
-        throw new HookhubError('HOOKHUB_INVALID_JSON')
+        if (row.any_body !== 1) throw new HookhubError('HOOKHUB_INVALID_JSON')
+        // Forms, text and the like are kept as they came, inside a JSON envelope.
+        payload = { content_type: firstHeader(hook.headers, 'content-type') ?? null, body: text }
+        text = JSON.stringify(payload)
       }
       const rule = row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule
       const found = rule === null
@@ -200,6 +217,7 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         type,
         payload: text,
         source: row.id,
+        channel: row.channel,
         idempotencyKey: deliveryId ? `source:${row.id}:${deliveryId}` : undefined,
       })
       await sources.touch(row.id, clock())

@@ -30,9 +30,12 @@ export const listOf = <T extends TSchema>(item: T) => Type.Object({
 
 export const IdParams = Type.Object({ id: Type.String() })
 
-/** Path ids that are not positive integers name nothing: 404, like an unknown id. */
+/** Integer ids are 32-bit in both databases. */
+const MAX_ID = 2_147_483_647
+
+/** Path ids that are not positive 32-bit integers name nothing: 404, like an unknown id. */
 export function parseId (value: string, what: string): number {
-  if (!/^[1-9][0-9]{0,15}$/.test(value)) throw notFound(what)
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > MAX_ID) throw notFound(what)
   return Number(value)
 }
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { HookhubError } from './errors.ts'
+import { LOOKUP_CARRIER } from './lookup-method.ts'
 
 // The order Laravel (and most servers) list methods in an Allow header.
-const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'LOOKUP']
 const methodRank = (method: string) => {
   const i = METHOD_ORDER.indexOf(method)
   return i === -1 ? METHOD_ORDER.length : i
@@ -20,7 +21,8 @@ export function installNotFoundHandler (app: FastifyInstance) {
       .split('/')
       .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
       .join('/')
-    const methods = ([] as string[]).concat(route.method)
+    // The carrier of LOOKUP is shown as what clients send.
+    const methods = ([] as string[]).concat(route.method).map((m) => (m === LOOKUP_CARRIER ? 'LOOKUP' : m))
     routes.push({ pattern: new RegExp(`^${source}/?$`), methods })
   })
 

@@ -4,9 +4,11 @@ import swaggerUi from '@fastify/swagger-ui'
 import Ajv from 'ajv'
 import addFormats from 'ajv-formats'
 import type { Logger } from 'pino'
+import type { TSchema } from 'typebox'
 import { installAuth } from './auth.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { installJsonBody } from './json-body.ts'
+import { carryLookup, LOOKUP_CARRIER } from './lookup-method.ts'
 import { installNotFoundHandler } from './not-found.ts'
 import { createTokenRateLimit } from './rate-limit.ts'
 import { NativeError } from './native-schemas.ts'
@@ -36,6 +38,11 @@ export interface ServerOptions {
   publicUrl: string
   /** Requests per minute per API token; null for none. */
   apiRateLimitPerMinute: number | null
+  /**
+   * Schemas routes refer to by $id. They are added here, on the root: a plugin that adds its
+   * own schemas gets Fastify's default validator instead of the strict one set below.
+   */
+  sharedSchemas: readonly TSchema[]
 }
 
 /** A Fastify instance with the hub's HTTP conventions installed; routes are added by the caller. */
@@ -46,7 +53,12 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
+    // Long ids reach the routes, which answer 404 in their API's shape.
+    maxParamLength: 2048,
+    // Incoplax's LOOKUP verb, carried through routing as SEARCH (see lookup-method.ts).
+    rewriteUrl: carryLookup,
   }) as unknown as FastifyInstance
+  app.addHttpMethod(LOOKUP_CARRIER, { hasBody: true })
   const bodyAjv = makeAjv(false)
   const textAjv = makeAjv(true)
   app.setValidatorCompiler(({ schema, httpPart }) => {
@@ -84,7 +96,7 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     docs.addHook('onRoute', (route) => { route.config = { ...route.config, public: true } })
     await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, logLevel: 'warn' })
   })
-  app.addSchema(NativeError)
+  for (const schema of [NativeError, ...options.sharedSchemas]) app.addSchema(schema)
 
   app.get('/openapi.json', {
     config: { public: true },

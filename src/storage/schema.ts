@@ -57,6 +57,10 @@ export interface SourcesTable {
   event_type: string | null
   /** JSON array of accepted event types (with * wildcards); null accepts all. */
   accepted_types: string | null
+  /** Channel given to every event of this source (integration points: the point's code). */
+  channel: string | null
+  /** 1: bodies that are not JSON are kept too, wrapped as {"content_type", "body"}. */
+  any_body: Generated<number>
   token: string
   /** 0 while the owning resource is deleted or inactive: its inbound URL answers 404. */
   enabled: Generated<number>
@@ -190,6 +194,31 @@ export interface ThuliumWebhooksTable {
   updated_at: number
 }
 
+export interface IntegrationPointsTable {
+  id: string
+  code: string
+  type: string
+  token_local: string
+  /** Sealed; "" when unset. */
+  token_remote: string
+  token_remote2: string
+  url: string
+  recv_svcscriptcode: string
+  recv_svcscriptcode_ws: string
+  send_svcscriptcode: string
+  send_svcscriptcode_ws: string
+  opts_title: string
+  opts_comment: string
+  opts_allow_files_api: number
+  opts_issync: number
+  opts_recv_timeout: number
+  endpoint_id: string | null
+  source_id: string
+  user_id: number | null
+  created_at: number
+  updated_at: number
+}
+
 export interface DB {
   settings: SettingsTable
   users: UsersTable
@@ -204,4 +233,5 @@ export interface DB {
   nodes: NodesTable
   distributors: DistributorsTable
   thulium_webhooks: ThuliumWebhooksTable
+  integration_points: IntegrationPointsTable
 }

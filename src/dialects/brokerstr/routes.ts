@@ -1,20 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { NodeService } from '../../core/node-service.ts'
 import { principalOf, scopeFor } from '../../http/auth.ts'
 import { HookhubError } from '../../http/errors.ts'
 import { toWireDistributor, toWireNode } from './mapping.ts'
 import {
-  BrokerstrError, brokerstrErrors, Distributor, DistributorBody, Node, NodeCreate, NodeUpdate, PageQuery, TargetServerHeaders,
+  brokerstrErrors, Distributor, DistributorBody, Node, NodeCreate, NodeUpdate, PageQuery, TargetServerHeaders,
 } from './schemas.ts'
 import type { DistributorService, MetaInput } from './service.ts'
 
 const BASE = '/api/v1/integration'
+const access = (request: FastifyRequest) => ({ scope: scopeFor(request), actor: principalOf(request) })
 const IdParams = Type.Object({ id: Type.String() })
 const NodeIdParams = Type.Object({ node_id: Type.String() })
 
 export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorService): FastifyPluginAsyncTypebox => async (app) => {
-  app.addSchema(BrokerstrError)
   // Brokerstr's gateway routes by this header; hookhub serves only the integration server.
   app.addHook('onRequest', async (request) => {
     const target = request.headers['x-target-server']
@@ -36,14 +37,14 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
       headers: TargetServerHeaders, body: NodeCreate, response: { 201: Node, ...brokerstrErrors() },
     },
   }, async (request, reply) => {
-    const node = await nodes.create({ name: request.body.name, type: request.body.type, parentId: request.body.parent_id }, principalOf(request).id)
+    const node = await nodes.create({ name: request.body.name, type: request.body.type, parentId: request.body.parent_id }, access(request))
     return reply.code(201).send(toWireNode(node))
   })
 
   app.get(`${BASE}/nodes/:id`, {
     config: nodeConfig('view'),
     schema: { operationId: 'brokerstrGetNode', tags: nodeTags, summary: 'One node', headers: TargetServerHeaders, params: IdParams, response: { 200: Node, ...brokerstrErrors() } },
-  }, async (request) => toWireNode(await nodes.find(request.params.id)))
+  }, async (request) => toWireNode(await nodes.find(request.params.id, access(request))))
 
   app.put(`${BASE}/nodes/:id`, {
     config: nodeConfig('manage'),
@@ -51,7 +52,7 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
       operationId: 'brokerstrUpdateNode', tags: nodeTags, summary: 'Rename a node, or move it under another parent (its subtree follows)',
       headers: TargetServerHeaders, params: IdParams, body: NodeUpdate, response: { 200: Node, ...brokerstrErrors() },
     },
-  }, async (request) => toWireNode(await nodes.update(request.params.id, { name: request.body.name, parentId: request.body.parent_id })))
+  }, async (request) => toWireNode(await nodes.update(request.params.id, { name: request.body.name, parentId: request.body.parent_id }, access(request))))
 
   app.delete(`${BASE}/nodes/:id`, {
     config: nodeConfig('delete'),
@@ -60,7 +61,7 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
       headers: TargetServerHeaders, params: IdParams, response: { 204: Type.Null(), ...brokerstrErrors() },
     },
   }, async (request, reply) => {
-    await nodes.remove(request.params.id)
+    await nodes.remove(request.params.id, access(request))
     return reply.code(204).send(null)
   })
 
@@ -74,7 +75,7 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
   }, async (request) => {
     const page = request.query.page ?? 1
     const perPage = request.query.per_page ?? 100
-    const { rows, total } = await nodes.children(request.params.id, page, perPage)
+    const { rows, total } = await nodes.children(request.params.id, page, perPage, access(request))
     return { nodes: rows.map(toWireNode), total, page, per_page: perPage }
   })
 

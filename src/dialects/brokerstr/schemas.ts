@@ -1,4 +1,5 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
+import { optionalBody } from '../../http/server.ts'
 import { errorResponses } from '../../http/error-responses.ts'
 
 // Wire shapes of Brokerstr's integration API (seed 001 and its public docs).
@@ -49,14 +50,17 @@ const Authentication = Type.Object({
   token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
 })
 
-export const DistributorBody = Type.Object({
-  meta: Type.Optional(Type.Union([Type.Object({
-    host: Type.String({ minLength: 1, maxLength: 2048, description: 'e.g. https://example.com' }),
-    path: Type.String({ maxLength: 2048, description: 'e.g. /webhook' }),
-    method: Type.Optional(Type.Integer({ description: '1 GET, 2 POST (default), 3 PUT, 4 PATCH, 5 DELETE' })),
-    authentication: Type.Optional(Authentication),
-  }), Type.Null()])),
+const Meta = Type.Object({
+  host: Type.String({ minLength: 1, maxLength: 2048, description: 'e.g. https://example.com' }),
+  path: Type.String({ maxLength: 2048, description: 'e.g. /webhook' }),
+  method: Type.Optional(Type.Integer({ description: '1 GET, 2 POST (default), 3 PUT, 4 PATCH, 5 DELETE' })),
+  authentication: Type.Optional(Authentication),
 })
+
+/** `meta` is an object or null; one nullable type (not anyOf) so that errors name the inner field only. */
+export const DistributorBody = optionalBody(Type.Object({
+  meta: Type.Optional(Type.Unsafe<Static<typeof Meta> | null>({ ...Meta, type: ['object', 'null'] })),
+}))
 
 export const Distributor = Type.Object({
   id: Type.String({ format: 'uuid' }),

@@ -5,7 +5,7 @@ import type { Scope } from '../../core/permissions.ts'
 import type { Principal } from '../../core/user-service.ts'
 import { HookhubError, notFound, validationFailed } from '../../http/errors.ts'
 import type { DistributorRepository, DistributorRow } from '../../storage/distributor-repository.ts'
-import { AUTH_BASIC, AUTH_TOKEN, HTTP_METHODS, type StoredMeta } from './mapping.ts'
+import { AUTH_BASIC, AUTH_TOKEN, HTTP_METHODS, MASK, type StoredMeta } from './mapping.ts'
 
 export const OWNER = 'brokerstr'
 
@@ -19,12 +19,17 @@ export interface MetaInput {
 /** Endpoint fields a distributor's errors are reported under, in Brokerstr's names. */
 const FIELD_NAMES: Record<string, string> = { url: 'meta.host', auth: 'meta.authentication', method: 'meta.method' }
 
-function checkMeta (meta: MetaInput) {
+/** `stored`: whether a password or token is stored that "********" could stand for. */
+function checkMeta (meta: MetaInput, stored = false) {
   const fields: Record<string, string[]> = {}
   const add = (field: string, message: string) => { (fields[field] ??= []).push(message) }
   if (!/^https?:\/\/[^/\s]+/i.test(meta.host)) add('meta.host', 'must be an absolute http or https URL, e.g. https://example.com')
   if (meta.method !== undefined && !HTTP_METHODS[meta.method]) add('meta.method', 'must be 1 (GET), 2 (POST), 3 (PUT), 4 (PATCH) or 5 (DELETE)')
   const auth = meta.authentication
+  if (auth && !stored) {
+    if (auth.password === MASK) add('meta.authentication.password', 'is "********" but no password is stored')
+    if (auth.token === MASK) add('meta.authentication.token', 'is "********" but no token is stored')
+  }
   if (auth) {
     if (auth.type === AUTH_BASIC) {
       if (!auth.username) add('meta.authentication.username', 'is required when type is 1 (Basic)')
@@ -124,7 +129,7 @@ export function createDistributorService ({ distributors, endpoints, nodes, cloc
     /** PUT: the same body as create; `"meta": null` removes the webhook and its deliveries stop. */
     async replace (id: string, meta: MetaInput | null, scope: Scope, actor: Principal) {
       const row = await findVisible(id, scope, actor)
-      if (meta) checkMeta(meta)
+      if (meta) checkMeta(meta, row.endpoint_id !== null)
       let endpointId = row.endpoint_id
       if (meta === null) {
         if (endpointId) await endpoints.removeOwned(endpointId)

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { principalOf, scopeFor } from '../../http/auth.ts'
 import { toWireIntegration } from './mapping.ts'
 import {
-  Integration, IntegrationInput, IntegrationListQuery, IntegrationPage, IntegrationRef, laravelErrors, LaravelError, UuidParams,
+  IntegrationInput, IntegrationListQuery, IntegrationPage, IntegrationRef, laravelErrors, UuidParams,
 } from './schemas.ts'
 import type { IntegrationService } from './service.ts'
 import type { IntegrationRow } from '../../storage/integration-repository.ts'
@@ -17,8 +17,6 @@ type UuidRequest = { Params: { uuid: string } }
 export function integrationRoutes (service: IntegrationService, hookUrl: (token: string) => string) {
   const toWire = (row: IntegrationRow) => toWireIntegration(row, hookUrl)
   return async (app: FastifyInstance) => {
-    app.addSchema(Integration)
-    app.addSchema(LaravelError)
 
     const base = { dialect: 'integrations' } as const
     const tags = ['integrations (CyberCert)']

@@ -38,8 +38,12 @@ async function inThuliumTerms<T> (body: () => Promise<T>): Promise<T> {
   }
 }
 
-function checkUrl (url: string) {
-  if (!/^https?:\/\/[^/\s]+/i.test(url)) throw validationFailed({ subscription_url: ['must be an absolute http or https URL'] })
+function check (input: WebhookInput) {
+  if (!/^https?:\/\/[^/\s]+/i.test(input.subscription_url)) throw validationFailed({ subscription_url: ['must be an absolute http or https URL'] })
+  // A password without a user could never be sent: refuse it rather than drop it.
+  if ((input.http_auth_password ?? '') !== '' && (input.http_auth_user ?? '') === '') {
+    throw validationFailed({ http_auth_user: ['is required when http_auth_password is given'] })
+  }
 }
 
 type Deps = {
@@ -59,7 +63,7 @@ export function createThuliumService ({ webhooks, endpoints, clock }: Deps) {
 
   return {
     async create (input: WebhookInput, actor: Principal) {
-      checkUrl(input.subscription_url)
+      check(input)
       const now = clock()
       const row = await webhooks.insert({
         actions: JSON.stringify(input.actions),
@@ -89,7 +93,7 @@ export function createThuliumService ({ webhooks, endpoints, clock }: Deps) {
     /** PUT: the whole subscription; "********" as the password keeps the stored one. */
     async replace (id: number, input: WebhookInput, scope: Scope, actor: Principal) {
       const row = await findVisible(id, scope, actor)
-      checkUrl(input.subscription_url)
+      check(input)
       await inThuliumTerms(() => endpoints.updateOwned(row.endpoint_id, endpointInput(input)))
       const keeps = input.http_auth_password === MASK && row.has_password === 1
       const updated = await webhooks.update(id, {

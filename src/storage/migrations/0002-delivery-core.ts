@@ -15,6 +15,8 @@ export function deliveryCore (engine: Engine) {
         .addColumn('secret', 'text')
         .addColumn('event_type', 'text')
         .addColumn('accepted_types', 'text')
+        .addColumn('channel', 'text')
+        .addColumn('any_body', 'integer', (col) => col.notNull().defaultTo(0))
         .addColumn('token', 'text', (col) => col.notNull().unique())
         .addColumn('enabled', 'integer', (col) => col.notNull().defaultTo(1))
         .addColumn('owner_dialect', 'text')

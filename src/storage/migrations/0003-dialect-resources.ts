@@ -44,9 +44,34 @@ export function dialectResources (engine: Engine) {
         .addColumn('created_at', ms, (col) => col.notNull())
         .addColumn('updated_at', ms, (col) => col.notNull())
         .execute()
+
+      // opts are columns of their own so that filter and order work in SQL on every field.
+      await db.schema.createTable('integration_points')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('code', 'text', (col) => col.notNull().unique())
+        .addColumn('type', 'text', (col) => col.notNull())
+        .addColumn('token_local', 'text', (col) => col.notNull().unique())
+        .addColumn('token_remote', 'text', (col) => col.notNull())
+        .addColumn('token_remote2', 'text', (col) => col.notNull())
+        .addColumn('url', 'text', (col) => col.notNull())
+        .addColumn('recv_svcscriptcode', 'text', (col) => col.notNull())
+        .addColumn('recv_svcscriptcode_ws', 'text', (col) => col.notNull())
+        .addColumn('send_svcscriptcode', 'text', (col) => col.notNull())
+        .addColumn('send_svcscriptcode_ws', 'text', (col) => col.notNull())
+        .addColumn('opts_title', 'text', (col) => col.notNull())
+        .addColumn('opts_comment', 'text', (col) => col.notNull())
+        .addColumn('opts_allow_files_api', 'integer', (col) => col.notNull())
+        .addColumn('opts_issync', 'integer', (col) => col.notNull())
+        .addColumn('opts_recv_timeout', 'integer', (col) => col.notNull())
+        .addColumn('endpoint_id', 'text')
+        .addColumn('source_id', 'text', (col) => col.notNull())
+        .addColumn('user_id', 'integer')
+        .addColumn('created_at', ms, (col) => col.notNull())
+        .addColumn('updated_at', ms, (col) => col.notNull())
+        .execute()
     },
     async down (db: Kysely<any>) {
-      for (const table of ['thulium_webhooks', 'distributors', 'nodes']) await db.schema.dropTable(table).execute()
+      for (const table of ['integration_points', 'thulium_webhooks', 'distributors', 'nodes']) await db.schema.dropTable(table).execute()
     },
   }
 }

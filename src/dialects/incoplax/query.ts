@@ -1,0 +1,157 @@
+import { validationFailed } from '../../http/errors.ts'
+
+// The query language of Incoplax lists: filter, mask, order, flat — on the entity's field
+// paths, each mapped to the column that holds it.
+
+export type FieldKind = 'string' | 'boolean' | 'integer' | 'time' | 'secret'
+
+/** Every field path of an integration point, with its column and kind. */
+export const FIELDS: Record<string, { column: string; kind: FieldKind }> = {
+  id: { column: 'id', kind: 'string' },
+  code: { column: 'code', kind: 'string' },
+  type: { column: 'type', kind: 'string' },
+  token_local: { column: 'token_local', kind: 'string' },
+  token_remote: { column: 'token_remote', kind: 'secret' },
+  token_remote2: { column: 'token_remote2', kind: 'secret' },
+  url: { column: 'url', kind: 'string' },
+  recv_svcscriptcode: { column: 'recv_svcscriptcode', kind: 'string' },
+  recv_svcscriptcode_ws: { column: 'recv_svcscriptcode_ws', kind: 'string' },
+  send_svcscriptcode: { column: 'send_svcscriptcode', kind: 'string' },
+  send_svcscriptcode_ws: { column: 'send_svcscriptcode_ws', kind: 'string' },
+  'opts.title': { column: 'opts_title', kind: 'string' },
+  'opts.comment': { column: 'opts_comment', kind: 'string' },
+  'opts.allow_files_api': { column: 'opts_allow_files_api', kind: 'boolean' },
+  'opts.issync': { column: 'opts_issync', kind: 'boolean' },
+  'opts.recv_timeout': { column: 'opts_recv_timeout', kind: 'integer' },
+  'ext.ct': { column: 'created_at', kind: 'time' },
+  'ext.lwt': { column: 'updated_at', kind: 'time' },
+}
+
+/** The seed also spells the tokens without underscores. */
+const ALIASES: Record<string, string> = { tokenlocal: 'token_local', tokenremote: 'token_remote', tokenremote2: 'token_remote2' }
+
+export const canonicalField = (name: string) => ALIASES[name] ?? name
+
+function fieldOf (name: string, parameter: string) {
+  const field = canonicalField(name.trim())
+  if (!FIELDS[field]) throw validationFailed({ [parameter]: [`unknown field ${name}`] })
+  return field
+}
+
+function parseJson (text: string, parameter: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw validationFailed({ [parameter]: ['is not valid JSON'] })
+  }
+}
+
+export interface ColumnFilter { column: string; values: (string | number)[] }
+export interface ColumnOrder { column: string; direction: 'asc' | 'desc' }
+
+function columnValue (field: string, value: unknown): string | number {
+  const { kind } = FIELDS[field]
+  const bad = () => validationFailed({ filter: [`${field} cannot equal ${JSON.stringify(value)}`] })
+  switch (kind) {
+    case 'secret': throw validationFailed({ filter: [`${field} is secret and cannot be filtered on`] })
+    case 'boolean': if (typeof value !== 'boolean') throw bad(); return value ? 1 : 0
+    case 'integer': if (!Number.isInteger(value)) throw bad(); return value as number
+    case 'time': {
+      const ms = typeof value === 'string' ? Date.parse(value) : NaN
+      if (Number.isNaN(ms)) throw bad()
+      return ms
+    }
+    default: if (typeof value !== 'string') throw bad(); return value
+  }
+}
+
+/** `{"code": "ABC", "opts.issync": true, "type": ["public", "telegram"]}`: equality, arrays mean any of. */
+export function parseFilter (text: string | undefined): ColumnFilter[] {
+  if (text === undefined || text === '') return []
+  const filter = parseJson(text, 'filter')
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw validationFailed({ filter: ['must be a JSON object'] })
+  return Object.entries(filter as Record<string, unknown>).map(([name, value]) => {
+    const field = fieldOf(name, 'filter')
+    const values = Array.isArray(value) ? value : [value]
+    if (values.length === 0) throw validationFailed({ filter: [`${field}: an empty list matches nothing`] })
+    return { column: FIELDS[field].column, values: values.map((v) => columnValue(field, v)) }
+  })
+}
+
+/** `["code", {"ext.ct": "desc"}]` (a single name or object alone is accepted too). */
+export function parseOrder (text: string | undefined): ColumnOrder[] {
+  if (text === undefined || text === '') return []
+  let order = text.trim().startsWith('[') || text.trim().startsWith('{') || text.trim().startsWith('"') ? parseJson(text, 'order') : text
+  if (!Array.isArray(order)) order = [order]
+  return (order as unknown[]).map((item) => {
+    if (typeof item === 'string') return { column: orderColumn(item), direction: 'asc' as const }
+    if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.keys(item).length === 1) {
+      const [[name, direction]] = Object.entries(item)
+      if (direction !== 'asc' && direction !== 'desc') throw validationFailed({ order: [`${name}: direction must be "asc" or "desc"`] })
+      return { column: orderColumn(name), direction }
+    }
+    throw validationFailed({ order: ['items are field names or {"field": "asc"|"desc"}'] })
+  })
+}
+
+function orderColumn (name: string) {
+  const field = fieldOf(name, 'order')
+  if (FIELDS[field].kind === 'secret') throw validationFailed({ order: [`${field} is secret and cannot be sorted on`] })
+  return FIELDS[field].column
+}
+
+/** `id,code,opts.title` (also whole groups: `opts`, `ext`); undefined = every field. */
+export function parseMask (text: string | undefined): string[] | undefined {
+  if (text === undefined || text === '') return undefined
+  const out: string[] = []
+  for (const raw of text.split(',')) {
+    const name = canonicalField(raw.trim())
+    if (name === '') continue
+    const group = Object.keys(FIELDS).filter((f) => f.startsWith(`${name}.`))
+    if (group.length > 0) out.push(...group)
+    else out.push(fieldOf(name, 'mask'))
+  }
+  return out
+}
+
+/** Keeps the masked paths of a nested entity, in the entity's own order. */
+export function applyMask (entity: Record<string, unknown>, mask: string[] | undefined): Record<string, unknown> {
+  if (!mask) return entity
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(entity)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const inner = applyMask(value as Record<string, unknown>, mask.filter((m) => m.startsWith(`${key}.`)).map((m) => m.slice(key.length + 1)))
+      if (Object.keys(inner).length > 0) out[key] = inner
+    } else if (mask.includes(key)) {
+      out[key] = value
+    }
+  }
+  return out
+}
+
+/** `{"opts": {"title": ""}}` → `{"opts.title": ""}`. */
+export function flatten (entity: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(entity)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) Object.assign(out, flatten(value as Record<string, unknown>, `${prefix}${key}.`))
+    else out[`${prefix}${key}`] = value
+  }
+  return out
+}
+
+export function parseFlat (text: string | undefined): boolean {
+  if (text === undefined || text === '' || text === 'false' || text === '0') return false
+  if (text === 'true' || text === '1') return true
+  throw validationFailed({ flat: ['must be true or false'] })
+}
+
+export function parseWindow (offset: string | undefined, limit: string | undefined) {
+  const int = (text: string | undefined, name: string, fallback: number, min: number, max: number) => {
+    if (text === undefined || text === '') return fallback
+    if (!/^-?\d+$/.test(text)) throw validationFailed({ [name]: ['must be an integer'] })
+    const n = Number(text)
+    if (n < min || n > max) throw validationFailed({ [name]: [`must be from ${min} to ${max}`] })
+    return n
+  }
+  return { offset: int(offset, 'offset', 0, 0, Number.MAX_SAFE_INTEGER), limit: int(limit, 'limit', 100, 0, 1000) }
+}

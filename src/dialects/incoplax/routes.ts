@@ -1,0 +1,127 @@
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
+import { Type } from 'typebox'
+import { principalOf, scopeFor } from '../../http/auth.ts'
+import { errorResponses } from '../../http/error-responses.ts'
+import { HookhubError, WireError } from '../../http/errors.ts'
+import { isLookup, LOOKUP_CARRIER } from '../../http/lookup-method.ts'
+import { toEntity } from './mapping.ts'
+import type { IntegrationPointService, ListParams } from './service.ts'
+
+const BASE = '/rest/v1/service/integration_points'
+const tags = ['integration points (Incoplax)']
+
+// Bodies and query strings are checked by the service, field by field, to name the field in
+// Incoplax's error shape; these schemas document the API.
+const checkedByService: FastifySchemaCompiler<unknown> = () => () => true
+
+const Opts = Type.Object({
+  title: Type.String(),
+  comment: Type.String(),
+  allow_files_api: Type.Boolean(),
+  issync: Type.Boolean({ description: 'true: inbound calls are relayed synchronously to url' }),
+  recv_timeout: Type.Integer({ description: 'ms, for synchronous relays' }),
+})
+
+const Entity = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  type: Type.String({ description: 'e.g. public, telegram' }),
+  token_local: Type.String({ description: '32 hex; the inbound URL is /hooks/<token_local>' }),
+  token_remote: Type.String({ description: 'echoed by the write that sets it, ******** on reads' }),
+  token_remote2: Type.String(),
+  url: Type.String({ description: 'where the point delivers; "" for none' }),
+  recv_svcscriptcode: Type.String(),
+  recv_svcscriptcode_ws: Type.String(),
+  send_svcscriptcode: Type.String(),
+  send_svcscriptcode_ws: Type.String(),
+  opts: Opts,
+  ext: Type.Object({ ct: Type.String(), lwt: Type.String() }),
+})
+
+const EntityInput = Type.Partial(Type.Object({ ...Entity.properties, opts: Type.Partial(Opts) }))
+/** Masked or flattened entities keep only some keys: the response is free-form. */
+const AnyEntity = Type.Record(Type.String(), Type.Unknown(), { description: 'the entity, or the masked / flattened part of it' })
+
+export const IncoplaxError = Type.Object({ error_code: Type.Integer(), error_message: Type.String() }, { $id: 'IncoplaxError' })
+const incoplaxErrors = (...statuses: number[]) => errorResponses('IncoplaxError', 404, ...statuses)
+
+const ListQuery = Type.Object({
+  filter: Type.Optional(Type.String({ description: 'JSON object: {"code":"ABC","opts.issync":true,"type":["public","telegram"]}' })),
+  mask: Type.Optional(Type.String({ description: 'comma-separated fields, e.g. id,code,opts.title' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 100 })),
+  order: Type.Optional(Type.String({ description: 'JSON array: ["code", {"ext.ct": "desc"}]' })),
+  flat: Type.Optional(Type.Boolean({ description: 'nested objects as dotted keys' })),
+})
+
+type WithId = { Params: { id: string } }
+const config = (action: 'view' | 'create' | 'manage' | 'delete') =>
+  ({ dialect: 'incoplax', permission: ['integration_points', action] as ['integration_points', typeof action] })
+
+export function incoplaxRoutes (service: IntegrationPointService) {
+  return async (app: FastifyInstance) => {
+
+    app.post(BASE, {
+      config: config('create'),
+      validatorCompiler: checkedByService,
+      schema: { operationId: 'incoplaxCreatePoint', tags, summary: 'Create an integration point', body: EntityInput, response: { 200: Entity, ...incoplaxErrors(409) } },
+    }, async (request) => {
+      const { row, echo } = await service.create(request.body, principalOf(request))
+      return toEntity(row, echo)
+    })
+
+    app.get(BASE, {
+      config: config('view'),
+      validatorCompiler: checkedByService,
+      schema: { operationId: 'incoplaxListPoints', tags, summary: 'List integration points with filter, mask, order, offset, limit, flat', querystring: ListQuery, response: { 200: Type.Array(AnyEntity), ...incoplaxErrors() } },
+    }, async (request) => service.list(request.query as ListParams, scopeFor(request), principalOf(request)))
+
+    app.route({
+      method: LOOKUP_CARRIER,
+      url: BASE,
+      config: config('view'),
+      validatorCompiler: checkedByService,
+      schema: {
+        operationId: 'incoplaxLookupPoint',
+        tags,
+        summary: 'LOOKUP: ids of the points whose id, code or token_local is the JSON string sent (also POST with X-HTTP-Method-Override: LOOKUP)',
+        // OpenAPI has no LOOKUP method; the README and this summary document it.
+        hide: true,
+        body: Type.String({ description: 'e.g. "82ddc7c68623726346a78371173e2f8d"' }),
+        response: { 200: Type.Array(Type.String()), ...incoplaxErrors() },
+      },
+      handler: async (request, reply) => {
+        if (!isLookup(request.raw)) {
+          reply.header('allow', 'GET, HEAD, POST, LOOKUP')
+          throw new HookhubError('HOOKHUB_METHOD_NOT_ALLOWED', [request.method, BASE], { allow: ['GET', 'HEAD', 'POST', 'LOOKUP'] })
+        }
+        const ids = await service.lookup(request.body, scopeFor(request), principalOf(request))
+        if (ids.length === 0) throw new WireError(404, { error_code: 1404, error_message: 'Lookup failed' })
+        return reply.send(ids)
+      },
+    })
+
+    app.get<WithId>(`${BASE}/:id`, {
+      config: config('view'),
+      validatorCompiler: checkedByService,
+      schema: { operationId: 'incoplaxGetPoint', tags, summary: 'One integration point (mask, flat)', params: Type.Object({ id: Type.String() }), querystring: Type.Pick(ListQuery, ['mask', 'flat']), response: { 200: AnyEntity, ...incoplaxErrors() } },
+    }, async (request) => service.get(request.params.id, scopeFor(request), principalOf(request), request.query as ListParams))
+
+    app.patch<WithId>(`${BASE}/:id`, {
+      config: config('manage'),
+      validatorCompiler: checkedByService,
+      schema: { operationId: 'incoplaxUpdatePoint', tags, summary: 'Change fields of an integration point (not id, not token_local)', params: Type.Object({ id: Type.String() }), body: EntityInput, response: { 200: Entity, ...incoplaxErrors(409) } },
+    }, async (request) => {
+      const { row, echo } = await service.patch(request.params.id, request.body, scopeFor(request), principalOf(request))
+      return toEntity(row, echo)
+    })
+
+    app.delete<WithId>(`${BASE}/:id`, {
+      config: config('delete'),
+      schema: { operationId: 'incoplaxDeletePoint', tags, summary: 'Delete an integration point, its inbound URL and its delivery target', params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...incoplaxErrors() } },
+    }, async (request, reply) => {
+      await service.remove(request.params.id, scopeFor(request), principalOf(request))
+      return reply.code(204).send(null)
+    })
+  }
+}
