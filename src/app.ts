@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ConfigError, redactUrl, type Config } from './config.ts'
+import { createDeliveryAttempts } from './core/delivery-attempt.ts'
 import { createDeliveryClient } from './core/delivery-client.ts'
 import { createDeliveryService } from './core/delivery-service.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './core/delivery-worker.ts'
@@ -49,6 +50,8 @@ import { createUserRepository } from './storage/user-repository.ts'
 import { createWorkSignal } from './storage/work-signal.ts'
 
 const KEY_CHECK = 'secret_key_check'
+/** A synchronous relay passes back at most this much of the receiver's answer. */
+const RELAY_BODY_LIMIT = 1024 * 1024
 
 /** Opens the database, applies pending migrations and proves the secret key is the database's. */
 export async function prepareDatabase (config: Config, secrets: SecretBox, databaseOptions?: OpenOptions) {
@@ -124,7 +127,26 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     allowPrivateNetworks: config.allowPrivateNetworks,
     clock,
   })
-  const sources = createSourceService({ sources: repositories.sources, events, secrets, publicUrl: config.publicUrl, clock })
+  const client = createDeliveryClient({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })
+  const attempts = createDeliveryAttempts({
+    deliveries: repositories.deliveries,
+    endpoints: repositories.endpoints,
+    endpointService: endpoints,
+    client,
+    publish: (input) => events.publish(input),
+    logger,
+    clock,
+    retryScheduleMs: config.retryScheduleMs,
+    circuitCooldownMs: config.circuitCooldownMs,
+  })
+  const sources = createSourceService({
+    sources: repositories.sources,
+    events,
+    secrets,
+    relayNow: (delivery, owner, timeoutMs) => attempts.attempt(delivery, owner, { timeoutMs, keepBodyBytes: RELAY_BODY_LIMIT }),
+    publicUrl: config.publicUrl,
+    clock,
+  })
   const deliveries = createDeliveryService({
     deliveries: repositories.deliveries, endpoints: repositories.endpoints, events: repositories.events, notify, clock,
   })
@@ -133,7 +155,6 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
   const integrationPoints = createIntegrationPointService({ points: repositories.integrationPoints, endpoints, sources, secrets, clock })
 
-  const client = createDeliveryClient({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })
   const workers: DeliveryWorker[] = []
 
   function startWorkers (count: number) {

@@ -16,6 +16,15 @@ export interface OutboundResponse {
   headers: Record<string, string>
   /** The first 4 KB of the response body, as text. */
   body: string
+  /** The whole body, when asked for with `keepBodyBytes` (synchronous relays pass it back). */
+  rawBody?: Buffer
+}
+
+export interface SendOptions {
+  /** A shorter whole-request timeout than the client's. */
+  timeoutMs?: number
+  /** Keep up to this many bytes of the body in `rawBody`. */
+  keepBodyBytes?: number
 }
 
 export interface ClientOptions {
@@ -81,8 +90,8 @@ export function createDeliveryClient (options: ClientOptions) {
   })
 
   return {
-    async send (req: OutboundRequest): Promise<OutboundResponse> {
-      const signal = AbortSignal.timeout(requestTimeout)
+    async send (req: OutboundRequest, options: SendOptions = {}): Promise<OutboundResponse> {
+      const signal = AbortSignal.timeout(Math.min(options.timeoutMs ?? requestTimeout, requestTimeout))
       try {
         const res = await request(req.url, {
           method: req.method as 'POST',
@@ -93,16 +102,25 @@ export function createDeliveryClient (options: ClientOptions) {
         })
         let body = ''
         let size = 0
+        const kept: Buffer[] = []
+        const keep = options.keepBodyBytes ?? 0
         // Read to the end so that the connection returns to the pool, unless the receiver
         // streams more than anyone needs: then drop the connection.
         for await (const chunk of res.body) {
-          if (size < RESPONSE_BODY_LIMIT) body += (chunk as Buffer).toString('utf8')
-          size += (chunk as Buffer).length
-          if (size > MAX_DRAIN_BYTES) break
+          const bytes = chunk as Buffer
+          if (size < RESPONSE_BODY_LIMIT) body += bytes.toString('utf8')
+          if (size < keep) kept.push(bytes.subarray(0, keep - size))
+          size += bytes.length
+          if (size > Math.max(MAX_DRAIN_BYTES, keep)) break
         }
         const headers: Record<string, string> = {}
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v
-        return { status: res.statusCode, headers, body: body.slice(0, RESPONSE_BODY_LIMIT) }
+        return {
+          status: res.statusCode,
+          headers,
+          body: body.slice(0, RESPONSE_BODY_LIMIT),
+          ...(keep > 0 && { rawBody: Buffer.concat(kept) }),
+        }
       } catch (err) {
         throw classify(err, signal.aborted)
       }

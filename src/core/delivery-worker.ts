@@ -1,20 +1,15 @@
 import type { Logger } from 'pino'
-import type { ClaimedDelivery, DeliveryOutcome, DeliveryRepository, NewAttempt } from '../storage/delivery-repository.ts'
+import type { ClaimedDelivery, DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
-import { VERSION } from '../version.ts'
-import { DeliveryError, type DeliveryClient, type OutboundRequest, type OutboundResponse } from './delivery-client.ts'
-import { CIRCUIT_THRESHOLD, MASK, type EndpointService } from './endpoint-service.ts'
+import type { DeliveryClient } from './delivery-client.ts'
+import { createDeliveryAttempts } from './delivery-attempt.ts'
+import { CIRCUIT_THRESHOLD, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
 import { newId } from './ids.ts'
-import { renderPayload } from './payload-formats.ts'
-import { nextDelay, parseRetryAfter } from './retry-schedule.ts'
-import { signatureHeaders } from './signing.ts'
 
-export const DISABLE_AFTER_MS = 5 * 24 * 3_600_000
 const IDLE_POLL_MS = 5_000
 const BLOCKED_RECHECK_MS = 250
 const ENDPOINT_CACHE_MS = 1_000
-const MAX_CIRCUIT_COOLDOWN_MS = 10 * 60_000
 
 export interface WorkerOptions {
   retryScheduleMs: readonly number[]
@@ -48,14 +43,6 @@ interface EndpointLane {
 interface Bucket {
   tokens: number
   refilledAt: number
-}
-
-/** Masks credentials in what an attempt records of its request. */
-function recordedRequest (req: OutboundRequest, queryParam: string | null) {
-  const headers = { ...req.headers }
-  if (headers.authorization) headers.authorization = MASK
-  const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : req.url
-  return JSON.stringify({ method: req.method, url, headers })
 }
 
 /**
@@ -147,111 +134,15 @@ export function createDeliveryWorker (deps: Deps) {
     }
   }
 
-  function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number) {
-    const endpoint = endpointService.toEndpoint(row)
-    const body = renderPayload(endpoint.format, {
-      type: delivery.eventType, payload: delivery.payload, receivedAt: delivery.receivedAt,
-    })
-    const headers: Record<string, string> = {
-      ...endpoint.headers,
-      'content-type': 'application/json',
-      'user-agent': `hookhub/${VERSION}`,
-      ...signatureHeaders(endpointService.signingSecrets(row, now), delivery.eventPublicId, Math.floor(now / 1000), body),
-    }
-    let url = endpoint.url
-    const auth = endpoint.auth
-    if (auth.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
-    if (auth.type === 'bearer') headers.authorization = `Bearer ${auth.token}`
-    const queryParam = auth.type === 'query' ? auth.param || 'token' : null
-    // Appended as text: the receiver's own query stays exactly as it was written.
-    if (queryParam) url += `${url.includes('?') ? '&' : '?'}${encodeURIComponent(queryParam)}=${encodeURIComponent(auth.token ?? '')}`
-    const withBody = endpoint.method !== 'GET'
-    const request: OutboundRequest = { url, method: endpoint.method, headers, body: withBody ? body : null }
-    return { request, queryParam }
-  }
-
-  /** What a response or an error means for the delivery. */
-  function outcomeOf (delivery: ClaimedDelivery, response: OutboundResponse | null, error: DeliveryError | null, now: number): DeliveryOutcome {
-    const statusCode = response?.status ?? null
-    if (response && response.status >= 200 && response.status < 300) return { status: 'succeeded', statusCode: response.status }
-    if (response?.status === 410 || error?.code === 'HOOKHUB_SSRF_BLOCKED') return { status: 'failed', statusCode }
-    const retryAfter = response && (response.status === 429 || response.status === 503)
-      ? parseRetryAfter(response.headers['retry-after'], now)
-      : null
-    const delay = nextDelay(options.retryScheduleMs, delivery.attemptCount + 2, retryAfter)
-    return delay === null ? { status: 'failed', statusCode } : { status: 'pending', statusCode, nextAttemptAt: now + delay }
-  }
-
-  async function afterFailure (row: EndpointRow, response: OutboundResponse | null, now: number) {
-    if (response?.status === 410) {
-      if (await endpoints.disable(row.id, 'the receiver answered 410 Gone', now)) await announceDisabled(row, 'gone')
-      return
-    }
-    const state = await endpoints.recordFailure(row.id, now)
-    if (!state) return
-    if (state.consecutive_failures >= CIRCUIT_THRESHOLD) {
-      const cooldown = Math.min(MAX_CIRCUIT_COOLDOWN_MS, options.circuitCooldownMs * 2 ** (state.consecutive_failures - CIRCUIT_THRESHOLD))
-      await endpoints.openCircuit(row.id, now + cooldown)
-    }
-    if (state.failing_since !== null && now - state.failing_since >= DISABLE_AFTER_MS) {
-      if (await endpoints.disable(row.id, 'failing continuously for 5 days', now)) await announceDisabled(row, 'failing')
-    }
-    endpointCache.delete(row.id)
-  }
-
-  async function announceDisabled (row: EndpointRow, reason: string) {
-    log?.warn({ endpoint: row.id, reason }, 'endpoint disabled')
-    endpointCache.delete(row.id)
-    await deps.publish({
-      type: 'endpoint.disabled',
-      payload: JSON.stringify({ endpoint_id: row.id, url: row.url, reason }),
-      source: 'hookhub',
-    })
-  }
+  const attempts = createDeliveryAttempts({
+    deliveries, endpoints, endpointService, client, publish: deps.publish, logger: deps.logger, clock,
+    retryScheduleMs: options.retryScheduleMs, circuitCooldownMs: options.circuitCooldownMs,
+  })
 
   async function attempt (delivery: ClaimedDelivery): Promise<void> {
-    const row = await endpointRow(delivery.endpointId, true)
-    const now = clock()
-    if (!row) {
-      await deliveries.complete(owner, delivery.id, delivery.endpointId, {
-        startedAt: now, durationMs: 0, request: '{}', responseStatus: null, response: null,
-        errorCode: 'ENDPOINT_DELETED', errorMessage: 'the endpoint was deleted',
-      }, { status: 'cancelled', statusCode: null }, now)
-      return
-    }
-    if (row.enabled === 0 || row.paused === 1) {
-      // Paused or disabled after the claim: give it back untouched.
-      await deliveries.release(owner, [delivery.id], now)
-      return
-    }
-    const { request, queryParam } = buildRequest(row, delivery, now)
-    let response: OutboundResponse | null = null
-    let error: DeliveryError | null = null
-    try {
-      response = await client.send(request)
-    } catch (err) {
-      error = err instanceof DeliveryError ? err : new DeliveryError('CONNECTION_ERROR', String(err))
-    }
-    const finished = clock()
-    const outcome = outcomeOf(delivery, response, error, finished)
-    const record: NewAttempt = {
-      startedAt: now,
-      durationMs: finished - now,
-      request: recordedRequest(request, queryParam),
-      responseStatus: response?.status ?? null,
-      response: response ? JSON.stringify(response) : null,
-      errorCode: error?.code ?? null,
-      errorMessage: error?.message ?? null,
-    }
-    await deliveries.complete(owner, delivery.id, delivery.endpointId, record, outcome, finished)
-    if (outcome.status === 'succeeded') {
-      if (row.consecutive_failures > 0) {
-        await endpoints.recordSuccess(row.id)
-        endpointCache.delete(row.id)
-      }
-    } else {
-      await afterFailure(row, response, finished)
-    }
+    const result = await attempts.attempt(delivery, owner)
+    // A failure may have opened the circuit or disabled the endpoint: read it afresh next time.
+    if (result.outcome?.status !== 'succeeded') endpointCache.delete(delivery.endpointId)
   }
 
   async function saturatedEndpoints (): Promise<string[]> {

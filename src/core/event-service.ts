@@ -17,6 +17,8 @@ export interface PublishInput {
   source: string
   /** Scoped by the caller (per principal or per source) before it gets here. */
   idempotencyKey?: string
+  /** The delivery to this endpoint starts leased to `owner`, who tries it at once (synchronous relay). */
+  hold?: { endpointId: string; owner: string; leaseMs: number }
 }
 
 export interface PublishResult {
@@ -24,6 +26,8 @@ export interface PublishResult {
   /** True when the idempotency key named an earlier event, which is returned instead. */
   duplicate: boolean
   deliveries: number
+  /** The deliveries created leased (see `hold`). */
+  leased: { id: number; publicId: string; endpointId: string }[]
 }
 
 type Deps = {
@@ -60,7 +64,11 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
           payload: input.payload,
           receivedAt: now,
         },
-        targets.map((e) => ({ publicId: newId('dlv', now), endpointId: e.id })),
+        targets.map((e) => ({
+          publicId: newId('dlv', now),
+          endpointId: e.id,
+          ...(input.hold?.endpointId === e.id && { lease: { owner: input.hold.owner, until: now + input.hold.leaseMs } }),
+        })),
         input.idempotencyKey ? { key: input.idempotencyKey, cutoff: now - IDEMPOTENCY_WINDOW_MS } : null,
       )
       // The event is committed: a failed wake-up only delays delivery until the next poll.

@@ -1,6 +1,8 @@
 import { HookhubError, notFound, validationFailed } from '../http/errors.ts'
 import type { SourceRepository, SourceRow } from '../storage/source-repository.ts'
 import type { EventService } from './event-service.ts'
+import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
+import type { AttemptResult } from './delivery-attempt.ts'
 import { newId, newUrlToken } from './ids.ts'
 import { VERIFY_METHODS, verifyInbound, type VerifyMethod } from './inbound-verifiers.ts'
 import type { Scope } from './permissions.ts'
@@ -26,6 +28,10 @@ export interface SourceInput {
   any_body?: boolean
   /** The inbound token to use instead of a generated one (an integration point's token_local). */
   token?: string
+  /** Answer senders with this JSON instead of hookhub's receipt. */
+  ack_body?: unknown
+  /** Pass each inbound call at once to this endpoint and answer with its response. */
+  relay?: { endpoint_id: string; timeout_ms: number } | null
 }
 
 export interface InboundHook {
@@ -63,11 +69,16 @@ type Deps = {
   sources: SourceRepository
   events: Pick<EventService, 'publish'>
   secrets: Pick<SecretBox, 'seal' | 'open'>
+  /** Tries a delivery leased to `owner` now, within `timeoutMs`, keeping the response body. */
+  relayNow: (delivery: ClaimedDelivery, owner: string, timeoutMs: number) => Promise<AttemptResult>
   publicUrl: string
   clock: () => number
 }
 
-export function createSourceService ({ sources, events, secrets, publicUrl, clock }: Deps) {
+/** A relayed call's delivery stays leased this much longer than its timeout, then a worker retries it. */
+const RELAY_LEASE_MARGIN_MS = 30_000
+
+export function createSourceService ({ sources, events, secrets, relayNow, publicUrl, clock }: Deps) {
   const inboundUrlFor = (token: string) => `${publicUrl}/hooks/${token}`
   const inboundUrl = (row: SourceRow) => inboundUrlFor(row.token)
 
@@ -125,6 +136,9 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         enabled: input.enabled === false ? 0 : 1,
         channel: input.channel ?? null,
         any_body: input.any_body ? 1 : 0,
+        ack_body: input.ack_body === undefined ? null : JSON.stringify(input.ack_body),
+        relay_endpoint_id: input.relay?.endpoint_id ?? null,
+        relay_timeout_ms: input.relay?.timeout_ms ?? null,
         owner_dialect: owner.dialect ?? null,
         owner_id: owner.ownerId ?? null,
         user_id: owner.userId,
@@ -146,6 +160,7 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         ...('accepted_types' in input && { accepted_types: input.accepted_types == null ? null : JSON.stringify(input.accepted_types) }),
         ...(input.enabled !== undefined && { enabled: input.enabled ? 1 : 0 }),
         ...('channel' in input && { channel: input.channel ?? null }),
+        ...('relay' in input && { relay_endpoint_id: input.relay?.endpoint_id ?? null, relay_timeout_ms: input.relay?.timeout_ms ?? null }),
         updated_at: clock(),
       })
       if (!row) throw notFound('Source')
@@ -213,15 +228,34 @@ export function createSourceService ({ sources, events, secrets, publicUrl, cloc
         return { stored: false as const, type, reason: `event type ${type} is not accepted by this source` }
       }
       const deliveryId = senderDeliveryId(hook.headers)
+      const relay = row.relay_endpoint_id && row.relay_timeout_ms
+        ? { endpointId: row.relay_endpoint_id, owner: newId('relay'), timeoutMs: row.relay_timeout_ms }
+        : null
       const result = await events.publish({
         type,
         payload: text,
         source: row.id,
         channel: row.channel,
         idempotencyKey: deliveryId ? `source:${row.id}:${deliveryId}` : undefined,
+        ...(relay && { hold: { endpointId: relay.endpointId, owner: relay.owner, leaseMs: relay.timeoutMs + RELAY_LEASE_MARGIN_MS } }),
       })
       await sources.touch(row.id, clock())
-      return { stored: true as const, type, event: result.event, duplicate: result.duplicate }
+      const ack = row.ack_body === null ? undefined : JSON.parse(row.ack_body) as unknown
+      const held = relay && result.leased.find((d) => d.endpointId === relay.endpointId)
+      // The message is stored and its delivery on record before the receiver is called.
+      const relayed = held
+        ? await relayNow({
+          id: held.id,
+          publicId: held.publicId,
+          endpointId: held.endpointId,
+          attemptCount: 0,
+          eventPublicId: result.event.public_id,
+          eventType: result.event.type,
+          payload: result.event.payload,
+          receivedAt: result.event.received_at,
+        }, relay.owner, relay.timeoutMs)
+        : undefined
+      return { stored: true as const, type, event: result.event, duplicate: result.duplicate, ack, relayed, relayTimeoutMs: relay?.timeoutMs }
     },
   }
 }

@@ -22,6 +22,9 @@ export const codes = {
   HOOKHUB_NOT_FOUND: { status: 404, message: '%s not found' },
   HOOKHUB_CONFLICT: { status: 409, message: '%s' },
   HOOKHUB_SSRF_BLOCKED: { status: 422, message: 'Delivery to a private, loopback or link-local address is blocked' },
+  // Synchronous relays
+  HOOKHUB_RELAY_TIMEOUT: { status: 504, message: 'The receiver did not answer within %s ms; the message is stored and will be retried' },
+  HOOKHUB_RELAY_FAILED: { status: 502, message: 'The receiver could not be reached (%s); the message is stored and will be retried' },
   // Infrastructure
   HOOKHUB_DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable; retry later' },
   HOOKHUB_INTERNAL: { status: 500, message: 'Internal server error' },

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { SourceService } from '../core/source-service.ts'
 import { HookhubError } from './errors.ts'
@@ -24,28 +24,54 @@ export function hookRoutes (sources: SourceService) {
       done(null, body)
     })
 
-    app.post<{ Params: { token: string }; Querystring: Record<string, string> }>('/hooks/:token', {
-      config: { public: true },
-      schema: {
-        operationId: 'receiveHook',
-        tags: ['sources'],
-        summary: 'Inbound webhook of a source; answers 200 once the event is stored',
-        params: Type.Object({ token: Type.String() }),
-        // Errors take the native shape, or the shape of the dialect owning the source.
-        response: { 200: Received, 400: AnyError, 401: AnyError, 404: AnyError, 413: AnyError, 503: AnyError },
-      },
-    }, async (request) => {
-      const source = await sources.findByToken(request.params.token)
+    async function receive (token: string | undefined, request: FastifyRequest, reply: FastifyReply) {
+      const source = token ? await sources.findByToken(token) : undefined
       if (!source) throw new HookhubError('HOOKHUB_NOT_FOUND', ['Source'])
       // A source made by a dialect answers errors in that dialect's shape.
       if (source.owner_dialect) request.wireFormat = source.owner_dialect
       const result = await sources.receive(source, {
         body: request.rawBody ?? Buffer.alloc(0),
         headers: request.headers,
-        query: request.query,
+        query: request.query as Record<string, string>,
       })
       if (!result.stored) return { received: false, type: result.type, reason: result.reason }
+      if (result.relayed) {
+        const { response, error } = result.relayed
+        if (response) {
+          // The receiver's answer goes back as it came: status, content type, body.
+          if (response.headers['content-type']) reply.header('content-type', response.headers['content-type'])
+          return reply.code(response.status).send(response.rawBody ?? Buffer.alloc(0))
+        }
+        if (error?.code === 'TIMEOUT') throw new HookhubError('HOOKHUB_RELAY_TIMEOUT', [result.relayTimeoutMs ?? 0])
+        throw new HookhubError('HOOKHUB_RELAY_FAILED', [error?.code ?? 'unknown'])
+      }
+      if (result.ack !== undefined) return reply.type('application/json').send(JSON.stringify(result.ack))
       return { received: true, event_id: result.event.public_id, type: result.type }
-    })
+    }
+
+    const schema = {
+      tags: ['sources'],
+      // Errors take the native shape, or the shape of the dialect owning the source.
+      response: { 200: Received, 400: AnyError, 401: AnyError, 404: AnyError, 413: AnyError, 502: AnyError, 503: AnyError, 504: AnyError },
+    }
+
+    app.post<{ Params: { token: string } }>('/hooks/:token', {
+      config: { public: true },
+      schema: {
+        ...schema,
+        operationId: 'receiveHook',
+        summary: 'Inbound webhook of a source; answers 200 once the event is stored',
+        params: Type.Object({ token: Type.String() }),
+      },
+    }, (request, reply) => receive(request.params.token, request, reply))
+
+    app.post('/hooks', {
+      config: { public: true },
+      schema: {
+        ...schema,
+        operationId: 'receiveHookByBearer',
+        summary: 'Inbound webhook with the source token as Authorization: Bearer <token>',
+      },
+    }, (request, reply) => receive(/^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1], request, reply))
   }
 }

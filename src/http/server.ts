@@ -54,7 +54,7 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     trustProxy: false,
     return503OnClosing: true,
     // Long ids reach the routes, which answer 404 in their API's shape.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     // Incoplax's LOOKUP verb, carried through routing as SEARCH (see lookup-method.ts).
     rewriteUrl: carryLookup,
   }) as unknown as FastifyInstance

@@ -16,6 +16,8 @@ export interface NewEvent {
 export interface NewDelivery {
   publicId: string
   endpointId: string
+  /** Leased from the start, to this owner until then: a synchronous relay tries it itself. */
+  lease?: { owner: string; until: number }
 }
 
 export interface EventQuery {
@@ -42,7 +44,7 @@ export function createEventRepository (db: Kysely<DB>) {
     if (!event) return undefined
     const { count } = await executor.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('count'))
       .where('event_id', '=', event.id).executeTakeFirstOrThrow()
-    return { event, duplicate: true, deliveries: Number(count) }
+    return { event, duplicate: true, deliveries: Number(count), leased: [] }
   }
 
   return {
@@ -56,7 +58,7 @@ export function createEventRepository (db: Kysely<DB>) {
       event: NewEvent,
       deliveries: NewDelivery[],
       idempotency: { key: string; cutoff: number } | null,
-    ): Promise<{ event: EventRow; duplicate: boolean; deliveries: number }> {
+    ): Promise<{ event: EventRow; duplicate: boolean; deliveries: number; leased: { id: number; publicId: string; endpointId: string }[] }> {
       try {
         return await db.transaction().execute(async (trx) => {
           const earlier = idempotency && await previous(trx, idempotency.key, idempotency.cutoff)
@@ -78,22 +80,24 @@ export function createEventRepository (db: Kysely<DB>) {
               .executeTakeFirst()
             if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) throw new IdempotencyRace()
           }
+          const leased: { id: number; publicId: string; endpointId: string }[] = []
           if (deliveries.length > 0) {
-            await trx.insertInto('deliveries').values(deliveries.map((d) => ({
+            const inserted = await trx.insertInto('deliveries').values(deliveries.map((d) => ({
               public_id: d.publicId,
               event_id: row.id,
               endpoint_id: d.endpointId,
-              status: 'pending',
+              status: d.lease ? 'delivering' : 'pending',
               attempt_count: 0,
               next_attempt_at: event.receivedAt,
               last_status_code: null,
-              lease_owner: null,
-              lease_expires_at: null,
+              lease_owner: d.lease?.owner ?? null,
+              lease_expires_at: d.lease?.until ?? null,
               created_at: event.receivedAt,
               updated_at: event.receivedAt,
-            }))).execute()
+            }))).returning(['id', 'public_id', 'endpoint_id', 'lease_owner']).execute()
+            for (const d of inserted) if (d.lease_owner !== null) leased.push({ id: d.id, publicId: d.public_id, endpointId: d.endpoint_id })
           }
-          return { event: row, duplicate: false, deliveries: deliveries.length }
+          return { event: row, duplicate: false, deliveries: deliveries.length, leased }
         })
       } catch (err) {
         if (!(err instanceof IdempotencyRace) || !idempotency) throw err

@@ -27,6 +27,9 @@ export function createIntegrationPointRepository (db: Kysely<DB>) {
       for (const o of q.order) query = query.orderBy(sql.ref(o.column), o.direction)
       return query.orderBy('created_at').orderBy('id').offset(q.offset).limit(q.limit).execute()
     },
+    async findByCode (code: string): Promise<IntegrationPointRow | undefined> {
+      return db.selectFrom('integration_points').selectAll().where('code', '=', code).executeTakeFirst()
+    },
     /** Ids of points whose id, code or token_local is the key. */
     async lookup (key: string, userId?: number): Promise<string[]> {
       let query = db.selectFrom('integration_points').select('id')

@@ -61,6 +61,11 @@ export interface SourcesTable {
   channel: string | null
   /** 1: bodies that are not JSON are kept too, wrapped as {"content_type", "body"}. */
   any_body: Generated<number>
+  /** JSON answered to the sender instead of hookhub's receipt (integration points answer {}). */
+  ack_body: string | null
+  /** Synchronous relay: the endpoint each inbound call is passed to at once, and how long to wait. */
+  relay_endpoint_id: string | null
+  relay_timeout_ms: number | null
   token: string
   /** 0 while the owning resource is deleted or inactive: its inbound URL answers 404. */
   enabled: Generated<number>

@@ -31,8 +31,12 @@ function validateBody (input: unknown, creating: boolean): Body {
   const add = (field: string, message: string) => { (fields[field] ??= []).push(message) }
   const known = new Set<string>(['id', 'code', 'token_local', 'opts', ...STRING_FIELDS])
   for (const key of Object.keys(body)) if (!known.has(key) && !IGNORED.has(key)) add(key, 'is not a field of integration_point')
-  if (creating && (typeof body.code !== 'string' || body.code.trim() === '')) add('code', 'is required')
-  if (creating && (typeof body.type !== 'string' || body.type.trim() === '')) add('type', 'is required')
+  // Required on create; once there, they can be changed but never blanked.
+  for (const field of ['code', 'type'] as const) {
+    if (creating ? (typeof body[field] !== 'string' || (body[field] as string).trim() === '') : (typeof body[field] === 'string' && (body[field] as string).trim() === '')) {
+      add(field, 'is required')
+    }
+  }
   if (body.code !== undefined && (typeof body.code !== 'string' || body.code.length > 255)) add('code', 'must be a string of at most 255 characters')
   if (body.id !== undefined && (typeof body.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(body.id))) add('id', 'must be 1 to 64 letters, digits or dashes')
   for (const field of STRING_FIELDS) {
@@ -83,13 +87,18 @@ export function createIntegrationPointService ({ points, endpoints, sources, sec
     url: row.url, method: 'POST', format: 'raw', filter: { types: ['*'], channel: row.code },
   })
 
-  const sourceInput = (row: Pick<IntegrationPointRow, 'code' | 'token_local'>, tokenRemote: string): SourceInput => ({
+  /** The point's inbound side: answered `{}`, or with `opts.issync` relayed at once to its url. */
+  const sourceInput = (
+    row: Pick<IntegrationPointRow, 'code' | 'endpoint_id' | 'opts_issync' | 'opts_recv_timeout'>, tokenRemote: string,
+  ): SourceInput => ({
     name: `integration point ${row.code}`,
     verify: tokenRemote === '' ? 'none' : 'token',
     secret: tokenRemote === '' ? null : tokenRemote,
     event_type: MESSAGE_TYPE,
     channel: row.code,
     any_body: true,
+    ack_body: {},
+    relay: row.opts_issync === 1 && row.endpoint_id ? { endpoint_id: row.endpoint_id, timeout_ms: row.opts_recv_timeout } : null,
   })
 
   /** Endpoint validation speaks of url; the point's field is url too, but SSRF and such come from there. */
@@ -124,8 +133,14 @@ export function createIntegrationPointService ({ points, endpoints, sources, sec
       const url = str('url')
       const endpoint = url === '' ? null : await asPointFields(() => endpoints.create(endpointInput({ url, code }), { userId: actor.id, dialect: OWNER, ownerId: id }))
       let source: Awaited<ReturnType<typeof sources.create>> | undefined
+      const inbound = sourceInput({
+        code,
+        endpoint_id: endpoint?.endpoint.id ?? null,
+        opts_issync: opts.issync ? 1 : 0,
+        opts_recv_timeout: (opts.recv_timeout as number | undefined) ?? 5000,
+      }, tokenRemote)
       try {
-        source = await sources.create({ ...sourceInput({ code, token_local: tokenLocal }, tokenRemote), token: tokenLocal }, { userId: actor.id, dialect: OWNER, ownerId: id })
+        source = await sources.create({ ...inbound, token: tokenLocal }, { userId: actor.id, dialect: OWNER, ownerId: id })
         const row = await points.insert({
           id,
           code,
@@ -195,6 +210,10 @@ export function createIntegrationPointService ({ points, endpoints, sources, sec
       const remote = (field: 'token_remote' | 'token_remote2') =>
         body[field] === undefined || body[field] === MASK ? undefined : body[field] as string
       const tokenRemote = remote('token_remote')
+      // Checked before the endpoint follows the new code or url, so that a refused change changes nothing.
+      if (next.code !== row.code && await points.findByCode(next.code)) {
+        throw conflict('An integration point with this code already exists', { field: 'code' })
+      }
       let endpointId = row.endpoint_id
       if (next.url !== row.url || next.code !== row.code) {
         if (next.url === '') {

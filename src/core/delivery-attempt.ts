@@ -1,0 +1,158 @@
+import type { Logger } from 'pino'
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryRepository, NewAttempt } from '../storage/delivery-repository.ts'
+import type { EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
+import { VERSION } from '../version.ts'
+import { DeliveryError, type DeliveryClient, type OutboundRequest, type OutboundResponse, type SendOptions } from './delivery-client.ts'
+import { CIRCUIT_THRESHOLD, MASK, type EndpointService } from './endpoint-service.ts'
+import type { PublishInput } from './event-service.ts'
+import { renderPayload } from './payload-formats.ts'
+import { nextDelay, parseRetryAfter } from './retry-schedule.ts'
+import { signatureHeaders } from './signing.ts'
+
+export const DISABLE_AFTER_MS = 5 * 24 * 3_600_000
+const MAX_CIRCUIT_COOLDOWN_MS = 10 * 60_000
+
+/** Masks credentials in what an attempt records of its request. */
+function recordedRequest (req: OutboundRequest, queryParam: string | null) {
+  const headers = { ...req.headers }
+  if (headers.authorization) headers.authorization = MASK
+  const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : req.url
+  return JSON.stringify({ method: req.method, url, headers })
+}
+
+type Deps = {
+  deliveries: Pick<DeliveryRepository, 'complete' | 'release'>
+  endpoints: Pick<EndpointRepository, 'findById' | 'recordSuccess' | 'recordFailure' | 'openCircuit' | 'disable'>
+  endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets'>
+  client: Pick<DeliveryClient, 'send'>
+  publish: (input: PublishInput) => Promise<unknown>
+  logger: Logger | false
+  clock: () => number
+  retryScheduleMs: readonly number[]
+  circuitCooldownMs: number
+}
+
+export interface AttemptResult {
+  /** null when the try did not happen (endpoint deleted, paused or disabled since the claim). */
+  outcome: DeliveryOutcome | null
+  response: OutboundResponse | null
+  error: DeliveryError | null
+}
+
+/**
+ * One try of one leased delivery, as the worker and the synchronous relay both make it:
+ * build the signed request, send it, record the attempt, decide the next state and keep the
+ * endpoint's failure state (circuit, 410, five days) up to date.
+ */
+export function createDeliveryAttempts (deps: Deps) {
+  const { deliveries, endpoints, endpointService, client, clock } = deps
+  const log = deps.logger || undefined
+
+  function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number) {
+    const endpoint = endpointService.toEndpoint(row)
+    const body = renderPayload(endpoint.format, {
+      type: delivery.eventType, payload: delivery.payload, receivedAt: delivery.receivedAt,
+    })
+    const headers: Record<string, string> = {
+      ...endpoint.headers,
+      'content-type': 'application/json',
+      'user-agent': `hookhub/${VERSION}`,
+      ...signatureHeaders(endpointService.signingSecrets(row, now), delivery.eventPublicId, Math.floor(now / 1000), body),
+    }
+    let url = endpoint.url
+    const auth = endpoint.auth
+    if (auth.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+    if (auth.type === 'bearer') headers.authorization = `Bearer ${auth.token}`
+    const queryParam = auth.type === 'query' ? auth.param || 'token' : null
+    // Appended as text: the receiver's own query stays exactly as it was written.
+    if (queryParam) url += `${url.includes('?') ? '&' : '?'}${encodeURIComponent(queryParam)}=${encodeURIComponent(auth.token ?? '')}`
+    const withBody = endpoint.method !== 'GET'
+    const request: OutboundRequest = { url, method: endpoint.method, headers, body: withBody ? body : null }
+    return { request, queryParam }
+  }
+
+  /** What a response or an error means for the delivery. */
+  function outcomeOf (delivery: ClaimedDelivery, response: OutboundResponse | null, error: DeliveryError | null, now: number): DeliveryOutcome {
+    const statusCode = response?.status ?? null
+    if (response && response.status >= 200 && response.status < 300) return { status: 'succeeded', statusCode: response.status }
+    if (response?.status === 410 || error?.code === 'HOOKHUB_SSRF_BLOCKED') return { status: 'failed', statusCode }
+    const retryAfter = response && (response.status === 429 || response.status === 503)
+      ? parseRetryAfter(response.headers['retry-after'], now)
+      : null
+    const delay = nextDelay(deps.retryScheduleMs, delivery.attemptCount + 2, retryAfter)
+    return delay === null ? { status: 'failed', statusCode } : { status: 'pending', statusCode, nextAttemptAt: now + delay }
+  }
+
+  async function announceDisabled (row: EndpointRow, reason: string) {
+    log?.warn({ endpoint: row.id, reason }, 'endpoint disabled')
+    await deps.publish({
+      type: 'endpoint.disabled',
+      payload: JSON.stringify({ endpoint_id: row.id, url: row.url, reason }),
+      source: 'hookhub',
+    })
+  }
+
+  async function afterFailure (row: EndpointRow, response: OutboundResponse | null, now: number) {
+    if (response?.status === 410) {
+      if (await endpoints.disable(row.id, 'the receiver answered 410 Gone', now)) await announceDisabled(row, 'gone')
+      return
+    }
+    const state = await endpoints.recordFailure(row.id, now)
+    if (!state) return
+    if (state.consecutive_failures >= CIRCUIT_THRESHOLD) {
+      const cooldown = Math.min(MAX_CIRCUIT_COOLDOWN_MS, deps.circuitCooldownMs * 2 ** (state.consecutive_failures - CIRCUIT_THRESHOLD))
+      await endpoints.openCircuit(row.id, now + cooldown)
+    }
+    if (state.failing_since !== null && now - state.failing_since >= DISABLE_AFTER_MS) {
+      if (await endpoints.disable(row.id, 'failing continuously for 5 days', now)) await announceDisabled(row, 'failing')
+    }
+  }
+
+  return {
+    /** Tries a delivery leased to `owner`; `send` options may shorten the timeout or keep the whole body. */
+    async attempt (delivery: ClaimedDelivery, owner: string, send: SendOptions = {}): Promise<AttemptResult> {
+      const row = await endpoints.findById(delivery.endpointId)
+      const now = clock()
+      if (!row) {
+        await deliveries.complete(owner, delivery.id, delivery.endpointId, {
+          startedAt: now, durationMs: 0, request: '{}', responseStatus: null, response: null,
+          errorCode: 'ENDPOINT_DELETED', errorMessage: 'the endpoint was deleted',
+        }, { status: 'cancelled', statusCode: null }, now)
+        return { outcome: { status: 'cancelled', statusCode: null }, response: null, error: null }
+      }
+      if (row.enabled === 0 || row.paused === 1) {
+        // Paused or disabled after the claim: give it back untouched.
+        await deliveries.release(owner, [delivery.id], now)
+        return { outcome: null, response: null, error: null }
+      }
+      const { request, queryParam } = buildRequest(row, delivery, now)
+      let response: OutboundResponse | null = null
+      let error: DeliveryError | null = null
+      try {
+        response = await client.send(request, send)
+      } catch (err) {
+        error = err instanceof DeliveryError ? err : new DeliveryError('CONNECTION_ERROR', String(err))
+      }
+      const finished = clock()
+      const outcome = outcomeOf(delivery, response, error, finished)
+      const record: NewAttempt = {
+        startedAt: now,
+        durationMs: finished - now,
+        request: recordedRequest(request, queryParam),
+        responseStatus: response?.status ?? null,
+        response: response ? JSON.stringify({ status: response.status, headers: response.headers, body: response.body }) : null,
+        errorCode: error?.code ?? null,
+        errorMessage: error?.message ?? null,
+      }
+      await deliveries.complete(owner, delivery.id, delivery.endpointId, record, outcome, finished)
+      if (outcome.status === 'succeeded') {
+        if (row.consecutive_failures > 0) await endpoints.recordSuccess(row.id)
+      } else {
+        await afterFailure(row, response, finished)
+      }
+      return { outcome, response, error }
+    },
+  }
+}
+
+export type DeliveryAttempts = ReturnType<typeof createDeliveryAttempts>
