@@ -25,12 +25,13 @@ const CR = 13
 const LF = 10
 const SP = 32
 const HT = 9
+const COMMA = 44
 const COLON = 58
 const SEMICOLON = 59
 /**
- * A header or chunk-size line that arrives in pieces is copied until it is complete. Lines that frame a message are
- * short; past this length a header line is only kept if its name frames the message, and then the connection is
- * left alone instead (llhttp rejects such values anyway).
+ * Lines the rewriter reads are copied while they arrive in pieces. Those that matter are short: a longer split header
+ * line stops being copied unless its name frames the message, and such a line, or a chunk-size line this long, leaves
+ * the rest of the connection untouched instead (llhttp rejects their values anyway).
  */
 const MAX_KEPT_LINE = 4096
 
@@ -90,7 +91,7 @@ function parseContentLength (buf: Buffer, start: number, stop: number): number {
 /** llhttp treats a request as chunked when `chunked` is the last coding listed; it rejects any other last coding. */
 function endsWithChunked (buf: Buffer, start: number, stop: number): boolean {
   let from = stop
-  while (from > start && buf[from - 1] !== 44) from--
+  while (from > start && buf[from - 1] !== COMMA) from--
   while (from < stop && isOws(buf[from])) from++
   return stop - from === 7 && nameIs(buf, from, 'chunked')
 }
@@ -107,7 +108,7 @@ function hexDigit (b: number): number {
  */
 export class MethodRewriter {
   private readonly markers: ReadonlyMap<string, Buffer>
-  /** Methods whose request lines are read whole: the extra ones, and CONNECT, after which the stream is a tunnel. */
+  /** Methods told apart at the start of a request line: the extra ones, and CONNECT, after which comes a tunnel. */
   private readonly watched: readonly string[]
   private readonly watchedStart = new Uint8Array(256)
   private readonly longestWatched: number
@@ -411,12 +412,14 @@ function rewriteIncoming (socket: Socket, rewriter: MethodRewriter): void {
     }
     return push.call(this, rewriter.feed(chunk), encoding)
   }
-  // Node's server normally lets the parser read the socket natively, bypassing push(); a 'data' listener added
-  // after it took the socket makes it read through JavaScript again (net.Socket's documented 'data' path).
-  socket.on('data', keepReadingThroughPush)
+  // Node's server lets its parser read the socket natively, which bypasses push(). Adding a 'data' listener after
+  // the server took the socket makes it read through JavaScript, and so through push(), for good; the listener is
+  // removed at once, since a second one would cost every read a copy of the listener list.
+  socket.on('data', readThroughPush)
+  socket.removeListener('data', readThroughPush)
 }
 
-function keepReadingThroughPush (): void {}
+function readThroughPush (): void {}
 
 /** Puts back the method the rewriter replaced, or the one a POST asks for by X-HTTP-Method-Override. */
 function restoreMethod (req: http.IncomingMessage, methodsByMarker: ReadonlyMap<string, string>, extra: ReadonlySet<string>): void {
@@ -458,10 +461,11 @@ function acceptInFastify (methods: readonly string[]): void {
 }
 
 /**
- * A Fastify `serverFactory` whose connections accept the given extra request methods (e.g. `['LOOKUP']`), which
- * Node's parser would answer with 400. It also lets Fastify register routes for them; declare each with
- * `app.addHttpMethod(method, { hasBody: true })`. A POST with `X-HTTP-Method-Override: <method>` is served as that
- * method too. The server applies Fastify's own HTTP/1 options (`http`, timeouts, maxRequestsPerSocket).
+ * A Fastify `serverFactory` (plain HTTP/1.1) whose connections accept the given extra request methods, e.g.
+ * `['LOOKUP']`, which Node's parser would answer with 400. Calling it also lets Fastify register routes for them;
+ * declare each with `app.addHttpMethod(method, { hasBody: true })`. A POST with `X-HTTP-Method-Override: <method>`
+ * is served as that method too. The server takes Fastify's own HTTP/1 options (`http`, timeouts,
+ * maxRequestsPerSocket) as Fastify would apply them to its default server.
  */
 export function customMethodServerFactory (methods: readonly string[]): (handler: http.RequestListener, opts: Record<string, unknown>) => http.Server {
   for (const method of methods) {

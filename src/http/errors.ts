@@ -75,3 +75,20 @@ export const conflict = (message: string, details: ErrorDetails = {}) =>
   new HookhubError('HOOKHUB_CONFLICT', [message], details)
 export const validationFailed = (fields: Record<string, string[]>) =>
   new HookhubError('HOOKHUB_VALIDATION_FAILED', [], { fields })
+
+/**
+ * Runs `body` and translates the field names of a validation failure it raises, for a dialect
+ * whose clients know the fields by other names (the endpoint's `url` is Brokerstr's `meta.host`).
+ */
+export async function withFieldNames<T> (rename: (field: string) => string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body()
+  } catch (err) {
+    if (!(err instanceof HookhubError) || err.code !== 'HOOKHUB_VALIDATION_FAILED') throw err
+    const renamed: Record<string, string[]> = {}
+    for (const [field, problems] of Object.entries(err.details.fields as Record<string, string[]>)) {
+      (renamed[rename(field)] ??= []).push(...problems)
+    }
+    throw validationFailed(renamed)
+  }
+}

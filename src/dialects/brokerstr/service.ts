@@ -3,7 +3,7 @@ import type { EndpointInput, EndpointService } from '../../core/endpoint-service
 import type { NodeService } from '../../core/node-service.ts'
 import type { Scope } from '../../core/permissions.ts'
 import type { Principal } from '../../core/user-service.ts'
-import { HookhubError, notFound, validationFailed } from '../../http/errors.ts'
+import { notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
 import type { DistributorRepository, DistributorRow } from '../../storage/distributor-repository.ts'
 import { AUTH_BASIC, AUTH_TOKEN, HTTP_METHODS, MASK, type StoredMeta } from './mapping.ts'
 
@@ -59,15 +59,7 @@ function endpointInput (nodeUuid: string, meta: MetaInput): EndpointInput {
 }
 
 /** Endpoint validation speaks of url and auth; Brokerstr clients sent meta.host and meta.authentication. */
-async function renamingFields<T> (body: () => Promise<T>): Promise<T> {
-  try {
-    return await body()
-  } catch (err) {
-    if (!(err instanceof HookhubError) || err.code !== 'HOOKHUB_VALIDATION_FAILED') throw err
-    const fields = err.details.fields as Record<string, string[]>
-    throw validationFailed(Object.fromEntries(Object.entries(fields).map(([k, v]) => [FIELD_NAMES[k] ?? k, v])))
-  }
-}
+const renamingFields = <T>(body: () => Promise<T>) => withFieldNames((field) => FIELD_NAMES[field] ?? field, body)
 
 const storedMeta = (meta: MetaInput): StoredMeta => ({
   host: meta.host,

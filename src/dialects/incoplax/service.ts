@@ -4,7 +4,7 @@ import type { Scope } from '../../core/permissions.ts'
 import type { SecretBox } from '../../core/secret-box.ts'
 import type { SourceInput, SourceService } from '../../core/source-service.ts'
 import type { Principal } from '../../core/user-service.ts'
-import { conflict, HookhubError, notFound, validationFailed } from '../../http/errors.ts'
+import { conflict, notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
 import { isUniqueViolation } from '../../storage/database.ts'
 import type { IntegrationPointRepository, IntegrationPointRow } from '../../storage/integration-point-repository.ts'
 import { MASK } from './mapping.ts'
@@ -101,18 +101,8 @@ export function createIntegrationPointService ({ points, endpoints, sources, sec
     relay: row.opts_issync === 1 && row.endpoint_id ? { endpoint_id: row.endpoint_id, timeout_ms: row.opts_recv_timeout } : null,
   })
 
-  /** Endpoint validation speaks of url; the point's field is url too, but SSRF and such come from there. */
-  async function asPointFields<T> (body: () => Promise<T>): Promise<T> {
-    try {
-      return await body()
-    } catch (err) {
-      if (err instanceof HookhubError && err.code === 'HOOKHUB_VALIDATION_FAILED') {
-        const fields = err.details.fields as Record<string, string[]>
-        throw validationFailed({ url: Object.values(fields).flat() })
-      }
-      throw err
-    }
-  }
+  /** Whatever the endpoint finds wrong (SSRF, scheme) is wrong with the point's url. */
+  const asPointFields = <T>(body: () => Promise<T>) => withFieldNames(() => 'url', body)
 
   function duplicateAsConflict (err: unknown): never {
     if (isUniqueViolation(err)) throw conflict('An integration point with this code or id already exists', { field: 'code' })

@@ -1,7 +1,7 @@
 import type { EndpointInput, EndpointService } from '../../core/endpoint-service.ts'
 import type { Scope } from '../../core/permissions.ts'
 import type { Principal } from '../../core/user-service.ts'
-import { HookhubError, notFound, validationFailed } from '../../http/errors.ts'
+import { notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
 import type { ThuliumWebhookRepository, ThuliumWebhookRow } from '../../storage/thulium-webhook-repository.ts'
 import { MASK } from './mapping.ts'
 
@@ -27,16 +27,8 @@ function endpointInput (input: WebhookInput): EndpointInput {
 }
 
 /** Endpoint validation names url and auth; Thulium clients sent subscription_url and http_auth_*. */
-async function inThuliumTerms<T> (body: () => Promise<T>): Promise<T> {
-  try {
-    return await body()
-  } catch (err) {
-    if (!(err instanceof HookhubError) || err.code !== 'HOOKHUB_VALIDATION_FAILED') throw err
-    const names: Record<string, string> = { url: 'subscription_url', auth: 'http_auth_user', 'filter.types': 'actions' }
-    const fields = err.details.fields as Record<string, string[]>
-    throw validationFailed(Object.fromEntries(Object.entries(fields).map(([k, v]) => [names[k] ?? k, v])))
-  }
-}
+const THULIUM_NAMES: Record<string, string> = { url: 'subscription_url', auth: 'http_auth_user', 'filter.types': 'actions' }
+const inThuliumTerms = <T>(body: () => Promise<T>) => withFieldNames((field) => THULIUM_NAMES[field] ?? field, body)
 
 function check (input: WebhookInput) {
   if (!/^https?:\/\/[^/\s]+/i.test(input.subscription_url)) throw validationFailed({ subscription_url: ['must be an absolute http or https URL'] })
