@@ -9,7 +9,6 @@
 // passes on untouched for the rest of the connection, so Node answers exactly as it would without it.
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import { createRequire } from 'node:module'
 import type { Socket } from 'node:net'
 
 /** What llhttp is given instead of an extra method: it frames a body the same way, as every request method does. */
@@ -18,7 +17,7 @@ const STAND_IN_BYTES = Buffer.from(STAND_IN, 'latin1')
 const MARKER = 'x-hookhub-method'
 const OVERRIDE = 'x-http-method-override'
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** Taken before customMethodServerFactory adds to http.METHODS. */
+/** The methods llhttp knows: an extra method must not be one of them. */
 const PARSER_METHODS = new Set(http.METHODS)
 
 const CR = 13
@@ -448,22 +447,9 @@ function restoreMethod (req: http.IncomingMessage, methodsByMarker: ReadonlyMap<
 }
 
 /**
- * Fastify's addHttpMethod and its router (find-my-way, which keeps its own copy of the list) accept only names from
- * Node's method list, so the extra methods are added to both. Node's parser reads neither list.
- */
-function acceptInFastify (methods: readonly string[]): void {
-  const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'))
-  const routerMethods = fromFastify('find-my-way/lib/http-methods.js') as string[]
-  for (const list of [http.METHODS, routerMethods]) {
-    for (const method of methods) if (!list.includes(method)) list.push(method)
-    list.sort()
-  }
-}
-
-/**
  * A Fastify `serverFactory` (plain HTTP/1.1) whose connections accept the given extra request methods, e.g.
- * `['LOOKUP']`, which Node's parser would answer with 400. Calling it also lets Fastify register routes for them;
- * declare each with `app.addHttpMethod(method, { hasBody: true })`. A POST with `X-HTTP-Method-Override: <method>`
+ * `['LOOKUP']`, which Node's parser would answer with 400; requests reach the app with `req.method` set to the extra
+ * method (lookup-method.ts carries LOOKUP through Fastify's router). A POST with `X-HTTP-Method-Override: <method>`
  * is served as that method too. The server takes Fastify's own HTTP/1 options (`http`, timeouts,
  * maxRequestsPerSocket) as Fastify would apply them to its default server.
  */
@@ -473,7 +459,6 @@ export function customMethodServerFactory (methods: readonly string[]): (handler
       throw new TypeError(`${JSON.stringify(method)} is not a request method that Node's HTTP parser lacks`)
     }
   }
-  acceptInFastify(methods)
   const nonce = randomBytes(16).toString('hex')
   const methodsByMarker = new Map(methods.map((m) => [`${m} ${nonce}`, m]))
   const markers = new Map(methods.map((m) => [m, Buffer.from(`${MARKER}: ${m} ${nonce}\r\n`, 'latin1')]))

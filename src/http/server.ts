@@ -8,6 +8,7 @@ import type { TSchema } from 'typebox'
 import { installAuth } from './auth.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { installJsonBody } from './json-body.ts'
+import { customMethodServerFactory } from './custom-methods.ts'
 import { carryLookup, LOOKUP_CARRIER } from './lookup-method.ts'
 import { installNotFoundHandler } from './not-found.ts'
 import { createTokenRateLimit } from './rate-limit.ts'
@@ -55,7 +56,9 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     return503OnClosing: true,
     // Long ids reach the routes, which answer 404 in their API's shape.
     routerOptions: { maxParamLength: 2048 },
-    // Incoplax's LOOKUP verb, carried through routing as SEARCH (see lookup-method.ts).
+    // Incoplax's LOOKUP verb: custom-methods.ts gets it past Node's parser on real sockets,
+    // lookup-method.ts carries it through Fastify's router as SEARCH.
+    serverFactory: customMethodServerFactory(['LOOKUP']),
     rewriteUrl: carryLookup,
   }) as unknown as FastifyInstance
   app.addHttpMethod(LOOKUP_CARRIER, { hasBody: true })

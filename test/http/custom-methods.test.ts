@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { MethodRewriter } from '../../src/http/custom-methods.ts'
+import Fastify from 'fastify'
+import { carryLookup, isLookup, LOOKUP_CARRIER } from '../../src/http/lookup-method.ts'
+import { customMethodServerFactory, MethodRewriter } from '../../src/http/custom-methods.ts'
 
 const MARKER = 'x-hookhub-method: LOOKUP 0123456789abcdef0123456789abcdef\r\n'
 const newRewriter = () => new MethodRewriter(new Map([['LOOKUP', Buffer.from(MARKER, 'latin1')]]))
@@ -63,7 +65,7 @@ const request = fc.record({
 
 /** The request as sent, and as the parser should receive it. */
 function build (r: typeof request extends fc.Arbitrary<infer T> ? T : never): { sent: string, expected: string } {
-  const headers = [...r.headers]
+  const headers: string[] = [...r.headers]
   let body = ''
   if (r.framing === 'chunked' || r.framing === 'gzip, chunked') {
     headers.push(`Transfer-Encoding: ${r.framing}`)
@@ -144,4 +146,21 @@ test('what the rewriter does not follow is handed on untouched, for Node to answ
 test('an ordinary packet is handed on as the same buffer, without copying', () => {
   const packet = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok')
   assert.equal(newRewriter().feed(packet), packet)
+})
+
+test('only methods that Node\'s parser lacks, spelled as HTTP tokens, are accepted', () => {
+  for (const method of ['GET', 'QUERY', 'LOOK UP', 'LOOKUP\r\n', '']) {
+    assert.throws(() => customMethodServerFactory([method]), TypeError, JSON.stringify(method))
+  }
+})
+
+// light-my-request checks methods against its own fixed list unless told not to validate.
+test('app.inject with validate: false reaches a LOOKUP route in-process, with no socket and so no rewriting', async (t) => {
+  const app = Fastify({ serverFactory: customMethodServerFactory(['LOOKUP']), rewriteUrl: carryLookup })
+  t.after(() => app.close())
+  app.addHttpMethod(LOOKUP_CARRIER, { hasBody: true })
+  app.route({ method: LOOKUP_CARRIER, url: '/things', handler: async (request) => ({ method: isLookup(request.raw) ? 'LOOKUP' : request.method, body: request.body }) })
+  const res = await app.inject({ method: 'LOOKUP', url: '/things', payload: '"abc"', headers: { 'content-type': 'application/json' }, validate: false })
+  assert.equal(res.statusCode, 200)
+  assert.deepEqual(res.json(), { method: 'LOOKUP', body: 'abc' })
 })
