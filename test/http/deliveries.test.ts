@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { engines, reportSkippedPostgres } from '../helpers/engines.ts'
+import { assertError, assertFieldNamed } from '../helpers/native-errors.ts'
 import { startHub, type TestHub } from '../helpers/hub.ts'
 import { startSink } from '../helpers/sink.ts'
 
@@ -72,20 +73,7 @@ async function waitFor (hub: TestHub, id: string, accept: (d: Detail) => boolean
   }
 }
 
-function assertError (res: Res, status: number, code: string) {
-  assert.equal(res.statusCode, status, res.body)
-  const body = res.json() as { error: { code: string; message: string; details: Record<string, unknown> } }
-  assert.equal(body.error.code, code, res.body)
-  assert.equal(typeof body.error.message, 'string')
-  assert.equal(typeof body.error.details, 'object')
-  return body.error
-}
 
-function assertFieldNamed (res: Res, field: string, label: string) {
-  const error = assertError(res, 422, 'HOOKHUB_VALIDATION_FAILED')
-  const fields = (error.details as { fields?: Record<string, string[]> }).fields
-  assert.ok(fields && Array.isArray(fields[field]) && fields[field].length > 0, `${label} names ${field}: ${res.body}`)
-}
 
 const NOT_FOUND = { error: { code: 'HOOKHUB_NOT_FOUND', message: 'Delivery not found', details: {} } }
 

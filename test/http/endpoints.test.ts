@@ -3,6 +3,11 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { Webhook } from 'standardwebhooks'
 import { engines, reportSkippedPostgres } from '../helpers/engines.ts'
+import { assertError, assertFieldNamed } from '../helpers/native-errors.ts'
+
+// Endpoint fields such as headers report problems of their sub-fields.
+const assertFieldNamedNested = (res: Parameters<typeof assertFieldNamed>[0], field: string, label: string) =>
+  assertFieldNamed(res, field, label, { nested: true })
 import { startHub, type TestHub } from '../helpers/hub.ts'
 import { startSink } from '../helpers/sink.ts'
 
@@ -43,22 +48,7 @@ async function publish (hub: TestHub, type: string, payload: unknown = {}) {
   return res.json() as { id: string; deliveries: number }
 }
 
-function assertError (res: Res, status: number, code: string) {
-  assert.equal(res.statusCode, status, res.body)
-  const body = res.json() as { error: { code: string; message: string; details: Record<string, unknown> } }
-  assert.equal(body.error.code, code, res.body)
-  assert.equal(typeof body.error.message, 'string')
-  assert.equal(typeof body.error.details, 'object')
-  return body.error
-}
 
-function assertFieldNamed (res: Res, field: string, label: string) {
-  const error = assertError(res, 422, 'HOOKHUB_VALIDATION_FAILED')
-  const fields = (error.details as { fields?: Record<string, string[]> }).fields ?? {}
-  // "headers.Bad Header" names the field headers as well as "headers" does.
-  const named = Object.keys(fields).filter((key) => key === field || key.startsWith(`${field}.`))
-  assert.ok(named.length > 0 && named.every((key) => fields[key].length > 0), `${label} names ${field}: ${res.body}`)
-}
 
 const notFoundBody = { error: { code: 'HOOKHUB_NOT_FOUND', message: 'Endpoint not found', details: {} } }
 
@@ -224,9 +214,9 @@ for (const engine of engines) {
       const endpoint = await created(hub, { auth: { type: 'bearer', token: 'tok-1' } })
       // The stored auth has a token but no password: the mask keeps nothing.
       const res = await patch(hub, endpoint.id, { auth: { type: 'basic', username: 'bob', password: MASK } })
-      assertFieldNamed(res, 'auth', 'basic with a masked password that was never stored')
+      assertFieldNamedNested(res, 'auth', 'basic with a masked password that was never stored')
       const none = await created(hub, {})
-      assertFieldNamed(await patch(hub, none.id, { auth: { type: 'bearer', token: MASK } }), 'auth', 'bearer with a masked token that was never stored')
+      assertFieldNamedNested(await patch(hub, none.id, { auth: { type: 'bearer', token: MASK } }), 'auth', 'bearer with a masked token that was never stored')
       assert.deepEqual(((await get(hub, `/api/v1/endpoints/${endpoint.id}`)).json() as Wire).auth, { type: 'bearer', token: MASK })
     })
 
@@ -257,10 +247,10 @@ for (const engine of engines) {
         'http://192.168.1.1/', 'http://172.16.0.1/', 'http://100.64.0.1/', 'http://0.0.0.0/', 'http://[::ffff:127.0.0.1]/',
         'http://[fe80::1]/', 'http://[fc00::1]/', 'http://2130706433/', 'https://api.localhost/x', 'http://224.0.0.1/',
       ]
-      for (const url of blocked) assertFieldNamed(await create(hub, { url }), 'url', url)
+      for (const url of blocked) assertFieldNamedNested(await create(hub, { url }), 'url', url)
       const ok = await created(hub, { url: 'https://93.184.216.34/hook' })
       for (const url of ['http://127.0.0.1/', 'http://169.254.169.254/latest/meta-data/']) {
-        assertFieldNamed(await patch(hub, ok.id, { url }), 'url', `PATCH ${url}`)
+        assertFieldNamedNested(await patch(hub, ok.id, { url }), 'url', `PATCH ${url}`)
       }
       assert.equal(((await get(hub, `/api/v1/endpoints/${ok.id}`)).json() as Wire).url, 'https://93.184.216.34/hook')
       assert.equal(((await get(hub, '/api/v1/endpoints')).json() as { data: unknown[] }).data.length, 1, 'nothing blocked was stored')
@@ -272,7 +262,7 @@ for (const engine of engines) {
         const res = await create(hub, { url })
         assert.equal(res.statusCode, 201, `${url}: ${res.body}`)
       }
-      assertFieldNamed(await create(hub, { url: 'ftp://10.0.0.1/' }), 'url', 'ftp even when private networks are allowed')
+      assertFieldNamedNested(await create(hub, { url: 'ftp://10.0.0.1/' }), 'url', 'ftp even when private networks are allowed')
     })
 
     test('validation: wrong types, missing fields, unknown fields answer 422 naming the field', async (t) => {
@@ -313,14 +303,14 @@ for (const engine of engines) {
       const wrong: string[] = []
       for (const [payload, field] of cases) {
         const res = await create(hub, payload)
-        try { assertFieldNamed(res, field, JSON.stringify(payload)) } catch { wrong.push(`${JSON.stringify(payload)} → ${res.statusCode} ${res.body}`) }
+        try { assertFieldNamedNested(res, field, JSON.stringify(payload)) } catch { wrong.push(`${JSON.stringify(payload)} → ${res.statusCode} ${res.body}`) }
       }
       assert.deepEqual(wrong, [], 'each case answers 422 naming its field')
       const endpoint = await created(hub, {})
-      assertFieldNamed(await patch(hub, endpoint.id, { secret: `whsec_${Buffer.alloc(24).toString('base64')}` }), 'secret', 'PATCH secret')
-      assertFieldNamed(await patch(hub, endpoint.id, { url: 'ftp://example.com/' }), 'url', 'PATCH ftp url')
-      assertFieldNamed(await patch(hub, endpoint.id, { enabled: 'no' }), 'enabled', 'PATCH enabled')
-      assertFieldNamed(await patch(hub, endpoint.id, { colour: 'red' }), 'colour', 'PATCH unknown field')
+      assertFieldNamedNested(await patch(hub, endpoint.id, { secret: `whsec_${Buffer.alloc(24).toString('base64')}` }), 'secret', 'PATCH secret')
+      assertFieldNamedNested(await patch(hub, endpoint.id, { url: 'ftp://example.com/' }), 'url', 'PATCH ftp url')
+      assertFieldNamedNested(await patch(hub, endpoint.id, { enabled: 'no' }), 'enabled', 'PATCH enabled')
+      assertFieldNamedNested(await patch(hub, endpoint.id, { colour: 'red' }), 'colour', 'PATCH unknown field')
       assert.equal(((await get(hub, '/api/v1/endpoints')).json() as { data: unknown[] }).data.length, 1)
     })
 
@@ -543,9 +533,9 @@ for (const engine of engines) {
       const res = await post(hub, `/api/v1/endpoints/${endpoint.id}/rotate-secret`, { secret: mine })
       assert.equal(res.statusCode, 200, res.body)
       assert.equal((res.json() as { secret: string }).secret, mine)
-      assertFieldNamed(await post(hub, `/api/v1/endpoints/${endpoint.id}/rotate-secret`, { secret: 'plain' }), 'secret', 'plain secret')
-      assertFieldNamed(await post(hub, `/api/v1/endpoints/${endpoint.id}/rotate-secret`, { secret: 5 }), 'secret', 'numeric secret')
-      assertFieldNamed(await post(hub, `/api/v1/endpoints/${endpoint.id}/rotate-secret`, { other: 1 }), 'other', 'unknown field')
+      assertFieldNamedNested(await post(hub, `/api/v1/endpoints/${endpoint.id}/rotate-secret`, { secret: 'plain' }), 'secret', 'plain secret')
+      assertFieldNamedNested(await post(hub, `/api/v1/endpoints/${endpoint.id}/rotate-secret`, { secret: 5 }), 'secret', 'numeric secret')
+      assertFieldNamedNested(await post(hub, `/api/v1/endpoints/${endpoint.id}/rotate-secret`, { other: 1 }), 'other', 'unknown field')
     })
 
     test('pause and resume flip the paused flag; a paused endpoint accumulates, resume drains', async (t) => {
@@ -665,10 +655,10 @@ for (const engine of engines) {
       const hub = await startHub(t, engine, API_ONLY)
       const endpoint = await created(hub, {})
       const url = `/api/v1/endpoints/${endpoint.id}/recover`
-      assertFieldNamed(await post(hub, url, {}), 'since', 'missing since')
-      assertFieldNamed(await post(hub, url, { since: 'yesterday' }), 'since', 'unreadable since')
-      assertFieldNamed(await post(hub, url, { since: 2 }), 'since', 'numeric since')
-      assertFieldNamed(await post(hub, url, { since: '2h', all: true }), 'all', 'unknown field')
+      assertFieldNamedNested(await post(hub, url, {}), 'since', 'missing since')
+      assertFieldNamedNested(await post(hub, url, { since: 'yesterday' }), 'since', 'unreadable since')
+      assertFieldNamedNested(await post(hub, url, { since: 2 }), 'since', 'numeric since')
+      assertFieldNamedNested(await post(hub, url, { since: '2h', all: true }), 'all', 'unknown field')
       const ok = await post(hub, url, { since: '2h' })
       assert.equal(ok.statusCode, 202)
       assert.deepEqual(ok.json(), { requeued: 0 })
@@ -693,7 +683,7 @@ for (const engine of engines) {
       assert.deepEqual(pages, [2, 2, 1])
       assert.deepEqual([...seen].sort(), [...ids].sort())
       assert.equal(new Set(seen).size, 5)
-      for (const limit of ['0', '501', 'x']) assertFieldNamed(await get(hub, `/api/v1/endpoints?limit=${limit}`), 'limit', `limit=${limit}`)
+      for (const limit of ['0', '501', 'x']) assertFieldNamedNested(await get(hub, `/api/v1/endpoints?limit=${limit}`), 'limit', `limit=${limit}`)
       assertError(await get(hub, '/api/v1/endpoints?cursor=%21%21%21'), 400, 'HOOKHUB_BAD_REQUEST')
       assertError(await get(hub, `/api/v1/endpoints?cursor=${Buffer.from('nope').toString('base64url')}`), 400, 'HOOKHUB_BAD_REQUEST')
     })

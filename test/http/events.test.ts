@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { engines, reportSkippedPostgres } from '../helpers/engines.ts'
+import { assertError, assertFieldNamed } from '../helpers/native-errors.ts'
 import { startHub, type TestHub } from '../helpers/hub.ts'
 import { startSink } from '../helpers/sink.ts'
 
@@ -44,20 +45,7 @@ async function deliveryCount (hub: TestHub) {
   return (res.json() as { data: unknown[] }).data.length
 }
 
-function assertError (res: { statusCode: number; json: () => unknown; body: string }, status: number, code: string) {
-  assert.equal(res.statusCode, status, res.body)
-  const body = res.json() as { error: { code: string; message: string; details: Record<string, unknown> } }
-  assert.equal(body.error.code, code, res.body)
-  assert.equal(typeof body.error.message, 'string')
-  assert.equal(typeof body.error.details, 'object')
-  return body.error
-}
 
-function assertFieldNamed (res: { statusCode: number; json: () => unknown; body: string }, field: string, label: string) {
-  const error = assertError(res, 422, 'HOOKHUB_VALIDATION_FAILED')
-  const fields = (error.details as { fields?: Record<string, string[]> }).fields
-  assert.ok(fields && Array.isArray(fields[field]) && fields[field].length > 0, `${label} names ${field}: ${res.body}`)
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { Webhook } from 'standardwebhooks'
 import { engines, reportSkippedPostgres } from '../helpers/engines.ts'
+import { assertError, assertFieldNamed } from '../helpers/native-errors.ts'
 import { startHub, type TestHub } from '../helpers/hub.ts'
 import { startSink } from '../helpers/sink.ts'
 
@@ -55,20 +56,7 @@ async function events (hub: TestHub): Promise<StoredEvent[]> {
   return (res.json() as { data: StoredEvent[] }).data
 }
 
-function assertError (res: Res, status: number, code: string) {
-  assert.equal(res.statusCode, status, res.body)
-  const body = res.json() as { error: { code: string; message: string; details: Record<string, unknown> } }
-  assert.equal(body.error.code, code, res.body)
-  assert.equal(typeof body.error.message, 'string')
-  assert.equal(typeof body.error.details, 'object')
-  return body.error
-}
 
-function assertFieldNamed (res: Res, field: string, label: string) {
-  const error = assertError(res, 422, 'HOOKHUB_VALIDATION_FAILED')
-  const fields = (error.details as { fields?: Record<string, string[]> }).fields
-  assert.ok(fields && Array.isArray(fields[field]) && fields[field].length > 0, `${label} names ${field}: ${res.body}`)
-}
 
 function assertStored (res: Res, type: string): string {
   assert.equal(res.statusCode, 200, res.body)
