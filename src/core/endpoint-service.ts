@@ -3,7 +3,7 @@ import type { DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointQuery, EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { newId } from './ids.ts'
 import { PAYLOAD_FORMATS, type PayloadFormat } from './payload-formats.ts'
-import type { Scope } from './permissions.ts'
+import { inScope, type Scope } from './permissions.ts'
 import type { SecretBox } from './secret-box.ts'
 import { generateSigningSecret, isSigningSecret } from './signing.ts'
 import { isBlockedUrl } from './ssrf-guard.ts'
@@ -151,7 +151,7 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
 
   async function findVisible (id: string, scope: Scope, actor: Principal): Promise<EndpointRow> {
     const row = await endpoints.findById(id)
-    if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Endpoint')
+    if (!row || !inScope(row, scope, actor.id)) throw notFound('Endpoint')
     return row
   }
 

@@ -28,10 +28,13 @@ const hmacHex = (key: string, ...parts: (string | Buffer)[]) => {
   return mac.digest('hex')
 }
 
-const header = (req: InboundRequest, name: string) => {
-  const value = req.headers[name]
+/** The first value of a request header (Node gives repeated headers as arrays). */
+export const firstHeader = (headers: InboundRequest['headers'], name: string) => {
+  const value = headers[name]
   return Array.isArray(value) ? value[0] : value
 }
+
+const header = (req: InboundRequest, name: string) => firstHeader(req.headers, name)
 
 /** Stripe-Signature: "t=<unix>,v1=<hex>[,v1=<hex>…]" over "<t>.<body>", within five minutes. */
 function verifyStripe (secret: string, req: InboundRequest): boolean {

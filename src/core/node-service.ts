@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { notFound, validationFailed } from '../http/errors.ts'
 import type { NodeRepository, NodeRow } from '../storage/node-repository.ts'
-import type { Scope } from './permissions.ts'
+import { inScope, type Scope } from './permissions.ts'
 import type { Principal } from './user-service.ts'
 
 // A tree of tenants: Apex (1) → Account (2) → SubAccount (3). Events carry a node id; an
@@ -24,7 +24,7 @@ export interface NodeAccess { scope: Scope; actor: Principal }
 export function createNodeService ({ nodes, onSubtreeDeleted, clock }: Deps) {
   async function find (uuid: string, access?: NodeAccess): Promise<NodeRow> {
     const node = await nodes.findByUuid(uuid)
-    if (!node || (access?.scope === 'own' && node.user_id !== access.actor.id)) throw notFound('Node')
+    if (!node || (access && !inScope(node, access.scope, access.actor.id))) throw notFound('Node')
     return node
   }
 
@@ -37,7 +37,7 @@ export function createNodeService ({ nodes, onSubtreeDeleted, clock }: Deps) {
     }
     if (!parentUuid) throw validationFailed({ parent_id: [`${TYPE_NAMES[type]} needs ${TYPE_NAMES[wanted]} as parent`] })
     const parent = await nodes.findByUuid(parentUuid)
-    if (!parent || (access.scope === 'own' && parent.user_id !== access.actor.id)) throw notFound('Parent node')
+    if (!parent || !inScope(parent, access.scope, access.actor.id)) throw notFound('Parent node')
     if (parent.type !== wanted) {
       throw validationFailed({ parent_id: [`the parent of ${TYPE_NAMES[type]} must be ${TYPE_NAMES[wanted]}, not ${TYPE_NAMES[parent.type]}`] })
     }

@@ -26,6 +26,10 @@ export function scopeOf (permissions: readonly string[], resource: Resource, act
   return scope
 }
 
+/** Whether a row is the caller's to act on: every row under an `all` scope, its own under `.own`. */
+export const inScope = (row: { user_id: number | null }, scope: Scope, actorId: number) =>
+  scope === 'all' || row.user_id === actorId
+
 /** Whether `held` grants at least what `wanted` grants: nobody hands out more than they have. */
 export function grants (held: readonly string[], wanted: string): boolean {
   if (held.includes('*')) return true

@@ -4,8 +4,8 @@ import type { EventService } from './event-service.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
 import type { AttemptResult } from './delivery-attempt.ts'
 import { newId, newUrlToken } from './ids.ts'
-import { VERIFY_METHODS, verifyInbound, type VerifyMethod } from './inbound-verifiers.ts'
-import type { Scope } from './permissions.ts'
+import { firstHeader, VERIFY_METHODS, verifyInbound, type VerifyMethod } from './inbound-verifiers.ts'
+import { inScope, type Scope } from './permissions.ts'
 import { typeMatches } from './routing.ts'
 import type { SecretBox } from './secret-box.ts'
 import type { Principal } from './user-service.ts'
@@ -47,11 +47,6 @@ function readPath (value: unknown, path: string): unknown {
     current = (current as Record<string, unknown>)[key]
   }
   return current
-}
-
-const firstHeader = (headers: InboundHook['headers'], name: string) => {
-  const value = headers[name]
-  return Array.isArray(value) ? value[0] : value
 }
 
 /** Where each sender puts the event type when the source does not say. */
@@ -112,7 +107,7 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
 
   async function findVisible (id: string, scope: Scope, actor: Principal) {
     const row = await sources.findById(id)
-    if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Source')
+    if (!row || !inScope(row, scope, actor.id)) throw notFound('Source')
     return row
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { EndpointInput, EndpointService } from '../../core/endpoint-service.ts'
 import type { NodeService } from '../../core/node-service.ts'
-import type { Scope } from '../../core/permissions.ts'
+import { inScope, type Scope } from '../../core/permissions.ts'
 import type { Principal } from '../../core/user-service.ts'
 import { notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
 import type { DistributorRepository, DistributorRow } from '../../storage/distributor-repository.ts'
@@ -81,7 +81,7 @@ type Deps = {
 export function createDistributorService ({ distributors, endpoints, nodes, clock }: Deps) {
   async function findVisible (id: string, scope: Scope, actor: Principal): Promise<DistributorRow> {
     const row = await distributors.findById(id)
-    if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Distributor')
+    if (!row || !inScope(row, scope, actor.id)) throw notFound('Distributor')
     return row
   }
 

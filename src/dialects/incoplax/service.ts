@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { EndpointInput, EndpointService } from '../../core/endpoint-service.ts'
-import type { Scope } from '../../core/permissions.ts'
+import { inScope, type Scope } from '../../core/permissions.ts'
 import type { SecretBox } from '../../core/secret-box.ts'
 import type { SourceInput, SourceService } from '../../core/source-service.ts'
 import type { Principal } from '../../core/user-service.ts'
@@ -79,7 +79,7 @@ export function createIntegrationPointService ({ points, endpoints, sources, sec
 
   async function findVisible (id: string, scope: Scope, actor: Principal): Promise<IntegrationPointRow> {
     const row = await points.findById(id)
-    if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Integration point')
+    if (!row || !inScope(row, scope, actor.id)) throw notFound('Integration point')
     return row
   }
 

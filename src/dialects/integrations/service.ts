@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Scope } from '../../core/permissions.ts'
+import { inScope, type Scope } from '../../core/permissions.ts'
 import type { SecretBox } from '../../core/secret-box.ts'
 import type { Principal } from '../../core/user-service.ts'
 import { notFound, validationFailed, WireError } from '../../http/errors.ts'
@@ -107,7 +107,7 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
   /** A row the caller may act on: others' rows under an `.own` scope look like missing rows. */
   async function findVisible (uuid: string, scope: Scope, actor: Principal, trashed: 'live' | 'any') {
     const row = await integrations.findByUuid(uuid)
-    if (!row || (scope === 'own' && row.user_id !== actor.id)) return undefined
+    if (!row || !inScope(row, scope, actor.id)) return undefined
     if (trashed === 'live' && row.deleted_at !== null) return undefined
     return row
   }

@@ -1,5 +1,5 @@
 import type { EndpointInput, EndpointService } from '../../core/endpoint-service.ts'
-import type { Scope } from '../../core/permissions.ts'
+import { inScope, type Scope } from '../../core/permissions.ts'
 import type { Principal } from '../../core/user-service.ts'
 import { notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
 import type { ThuliumWebhookRepository, ThuliumWebhookRow } from '../../storage/thulium-webhook-repository.ts'
@@ -47,7 +47,7 @@ type Deps = {
 export function createThuliumService ({ webhooks, endpoints, clock }: Deps) {
   async function findVisible (id: number, scope: Scope, actor: Principal): Promise<ThuliumWebhookRow> {
     const row = await webhooks.findById(id)
-    if (!row || (scope === 'own' && row.user_id !== actor.id)) throw notFound('Webhook')
+    if (!row || !inScope(row, scope, actor.id)) throw notFound('Webhook')
     return row
   }
 
