@@ -37,6 +37,7 @@ import { hookRoutes } from './http/hook-routes.ts'
 import { createMetrics, installMetrics } from './http/metrics.ts'
 import { createServer } from './http/server.ts'
 import { sourceRoutes } from './http/source-routes.ts'
+import { streamRoutes } from './http/stream-routes.ts'
 import { userRoutes } from './http/user-routes.ts'
 import { isDatabaseUnavailable, openDatabase, type Database, type OpenOptions } from './storage/database.ts'
 import { createDeliveryRepository } from './storage/delivery-repository.ts'
@@ -47,7 +48,8 @@ import { migrateToLatest } from './storage/migrator.ts'
 import { createSettingsRepository } from './storage/settings-repository.ts'
 import { createSourceRepository } from './storage/source-repository.ts'
 import { createUserRepository } from './storage/user-repository.ts'
-import { createWorkSignal } from './storage/work-signal.ts'
+import { CHANNELS, createNotifications } from './storage/notifications.ts'
+import { createActivityFeed } from './core/activity-feed.ts'
 
 const KEY_CHECK = 'secret_key_check'
 /** A synchronous relay passes back at most this much of the receiver's answer. */
@@ -87,10 +89,15 @@ export interface CoreOptions {
 export async function createCore ({ config, secretKey, logger, clock = Date.now, databaseOptions }: CoreOptions) {
   const secrets = createSecretBox(secretKey)
   const { database } = await prepareDatabase(config, secrets, databaseOptions)
-  const signal = createWorkSignal(database, {
+  const signal = createNotifications(database, {
     url: config.database.engine === 'postgres' ? config.database.url : undefined,
   })
-  const notify = () => signal.notify()
+  const notify = () => signal.notify(CHANNELS.work)
+  // Only PostgreSQL deployments have other processes to tell.
+  const activity = createActivityFeed(database.engine === 'postgres'
+    ? { send: (payload) => signal.notify(CHANNELS.activity, payload), subscribe: (listener) => signal.subscribe(CHANNELS.activity, listener) }
+    : undefined)
+  const report = activity.record
 
   const repositories = {
     users: createUserRepository(database.db),
@@ -118,6 +125,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     nodeLineage: nodes.lineage,
     notify,
     clock,
+    report,
   })
   const endpoints = createEndpointService({
     endpoints: repositories.endpoints,
@@ -138,6 +146,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     clock,
     retryScheduleMs: config.retryScheduleMs,
     circuitCooldownMs: config.circuitCooldownMs,
+    report,
   })
   const sources = createSourceService({
     sources: repositories.sources,
@@ -149,6 +158,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   })
   const deliveries = createDeliveryService({
     deliveries: repositories.deliveries, endpoints: repositories.endpoints, events: repositories.events, notify, clock,
+    maxAttempts: config.retryScheduleMs.length, report,
   })
   const integrations = createIntegrationService({ integrations: repositories.integrations, secrets, sources, clock })
   distributors = createDistributorService({ distributors: repositories.distributors, endpoints, nodes, clock })
@@ -165,7 +175,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
         endpointService: endpoints,
         publish: (input) => events.publish(input),
         client,
-        subscribe: signal.subscribe,
+        subscribe: (listener) => signal.subscribe(CHANNELS.work, listener),
+        report,
         logger,
         clock,
         options: {
@@ -187,6 +198,9 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     secrets,
     repositories,
     services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints },
+    activity,
+    /** Starts listening to the other processes of a PostgreSQL deployment. */
+    listen: () => signal.start(),
     /** Starts `count` delivery workers in this process, woken by new work. */
     async startWorkers (count: number) {
       if (count === 0) return
@@ -196,6 +210,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     /** Stops the workers gracefully (in-flight tries finish), then closes everything. */
     async close () {
       await Promise.all(workers.map((w) => w.stop()))
+      await activity.close()
       await signal.close()
       await client.close()
       await database.close()
@@ -233,12 +248,14 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(endpointRoutes(endpoints))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
+  await app.register(streamRoutes(core.activity))
   await app.register(hookRoutes(sources))
   await app.register(integrationRoutes(integrations, sources.inboundUrlFor))
   await app.register(brokerstrRoutes(nodes, distributors))
   await app.register(thuliumRoutes(thulium))
   await app.register(incoplaxRoutes(integrationPoints))
   await app.ready()
+  await core.listen()
   await core.startWorkers(options.config.workers)
 
   return {

@@ -3,6 +3,7 @@ import type { ClaimedDelivery, DeliveryOutcome, DeliveryRepository, NewAttempt }
 import type { EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { VERSION } from '../version.ts'
 import { DeliveryError, type DeliveryClient, type OutboundRequest, type OutboundResponse, type SendOptions } from './delivery-client.ts'
+import type { Activity } from './activity-feed.ts'
 import { CIRCUIT_THRESHOLD, MASK, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
 import { renderPayload } from './payload-formats.ts'
@@ -30,6 +31,8 @@ type Deps = {
   clock: () => number
   retryScheduleMs: readonly number[]
   circuitCooldownMs: number
+  /** Hears every finished attempt (live streams, metrics). */
+  report?: (activity: Activity) => void
 }
 
 export interface AttemptResult {
@@ -83,6 +86,27 @@ export function createDeliveryAttempts (deps: Deps) {
     return delay === null ? { status: 'failed', statusCode } : { status: 'pending', statusCode, nextAttemptAt: now + delay }
   }
 
+  function reportAttempt (delivery: ClaimedDelivery, row: EndpointRow | undefined, outcome: DeliveryOutcome, record: NewAttempt) {
+    deps.report?.({
+      kind: 'delivery',
+      delivery: {
+        id: delivery.publicId,
+        event_id: delivery.eventPublicId,
+        event_type: delivery.eventType,
+        endpoint_id: delivery.endpointId,
+        endpoint_user_id: row?.user_id ?? null,
+        status: outcome.status,
+        attempt: delivery.attemptCount + 1,
+        max_attempts: deps.retryScheduleMs.length,
+        status_code: outcome.statusCode,
+        duration_ms: record.durationMs,
+        error: record.errorCode === null ? null : { code: record.errorCode, message: record.errorMessage ?? '' },
+        next_attempt_at: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
+        at: record.startedAt + record.durationMs,
+      },
+    })
+  }
+
   async function announceDisabled (row: EndpointRow, reason: string) {
     log?.warn({ endpoint: row.id, reason }, 'endpoint disabled')
     await deps.publish({
@@ -114,11 +138,14 @@ export function createDeliveryAttempts (deps: Deps) {
       const row = await endpoints.findById(delivery.endpointId)
       const now = clock()
       if (!row) {
-        await deliveries.complete(owner, delivery.id, delivery.endpointId, {
+        const record: NewAttempt = {
           startedAt: now, durationMs: 0, request: '{}', responseStatus: null, response: null,
           errorCode: 'ENDPOINT_DELETED', errorMessage: 'the endpoint was deleted',
-        }, { status: 'cancelled', statusCode: null }, now)
-        return { outcome: { status: 'cancelled', statusCode: null }, response: null, error: null }
+        }
+        const outcome: DeliveryOutcome = { status: 'cancelled', statusCode: null }
+        await deliveries.complete(owner, delivery.id, delivery.endpointId, record, outcome, now)
+        reportAttempt(delivery, row, outcome, record)
+        return { outcome, response: null, error: null }
       }
       if (row.enabled === 0 || row.paused === 1) {
         // Paused or disabled after the claim: give it back untouched.
@@ -145,6 +172,7 @@ export function createDeliveryAttempts (deps: Deps) {
         errorMessage: error?.message ?? null,
       }
       await deliveries.complete(owner, delivery.id, delivery.endpointId, record, outcome, finished)
+      reportAttempt(delivery, row, outcome, record)
       if (outcome.status === 'succeeded') {
         if (row.consecutive_failures > 0) await endpoints.recordSuccess(row.id)
       } else {

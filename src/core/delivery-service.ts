@@ -2,6 +2,7 @@ import { conflict, forbidden, notFound } from '../http/errors.ts'
 import type { DeliveryQuery, DeliveryRepository, DeliveryView } from '../storage/delivery-repository.ts'
 import type { EndpointRepository } from '../storage/endpoint-repository.ts'
 import type { EventRepository } from '../storage/event-repository.ts'
+import type { Activity } from './activity-feed.ts'
 import type { Scope } from './permissions.ts'
 import type { Principal } from './user-service.ts'
 
@@ -11,10 +12,12 @@ type Deps = {
   events: Pick<EventRepository, 'findByPublicId'>
   notify: () => Promise<void>
   clock: () => number
+  maxAttempts: number
+  report?: (activity: Activity) => void
 }
 
 /** Reading the delivery log and sending a delivery again. `.own` reaches deliveries of one's own endpoints. */
-export function createDeliveryService ({ deliveries, endpoints, events, notify, clock }: Deps) {
+export function createDeliveryService ({ deliveries, endpoints, events, notify, clock, maxAttempts, report }: Deps) {
   async function assertEndpointVisible (endpointId: string, scope: Scope, actor: Principal, what: string) {
     if (scope === 'all') return
     const endpoint = await endpoints.findById(endpointId)
@@ -51,8 +54,22 @@ export function createDeliveryService ({ deliveries, endpoints, events, notify, 
     /** Sends a finished delivery (succeeded, failed or cancelled) once more, now. */
     async retry (publicId: string, scope: Scope, actor: Principal) {
       const delivery = await find(publicId, scope, actor)
-      if (!(await deliveries.requeue(delivery.id, clock()))) {
+      const now = clock()
+      if (!(await deliveries.requeue(delivery.id, now))) {
         throw conflict(`Delivery ${publicId} is still ${delivery.status}`, { status: delivery.status })
+      }
+      // Told before the workers are woken, so that the stream shows it before its next attempt.
+      if (report) {
+        const [event, endpoint] = await Promise.all([events.findByPublicId(delivery.event_public_id), endpoints.findById(delivery.endpoint_id)])
+        report({
+          kind: 'delivery',
+          delivery: {
+            id: delivery.public_id, event_id: delivery.event_public_id, event_type: event?.type ?? '',
+            endpoint_id: delivery.endpoint_id, endpoint_user_id: endpoint?.user_id ?? null, status: 'pending',
+            attempt: 0, max_attempts: maxAttempts, status_code: null, duration_ms: null, error: null,
+            next_attempt_at: now, at: now,
+          },
+        })
       }
       await notify().catch(() => {})
       return find(publicId, scope, actor)

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { ClaimedDelivery, DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import type { DeliveryClient } from './delivery-client.ts'
+import type { Activity } from './activity-feed.ts'
 import { createDeliveryAttempts } from './delivery-attempt.ts'
 import { CIRCUIT_THRESHOLD, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
@@ -31,6 +32,7 @@ type Deps = {
   logger: Logger | false
   clock: () => number
   options: WorkerOptions
+  report?: (activity: Activity) => void
 }
 
 interface EndpointLane {
@@ -136,7 +138,7 @@ export function createDeliveryWorker (deps: Deps) {
 
   const attempts = createDeliveryAttempts({
     deliveries, endpoints, endpointService, client, publish: deps.publish, logger: deps.logger, clock,
-    retryScheduleMs: options.retryScheduleMs, circuitCooldownMs: options.circuitCooldownMs,
+    retryScheduleMs: options.retryScheduleMs, circuitCooldownMs: options.circuitCooldownMs, report: deps.report,
   })
 
   async function attempt (delivery: ClaimedDelivery): Promise<void> {

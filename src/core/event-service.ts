@@ -1,6 +1,7 @@
 import { notFound, validationFailed } from '../http/errors.ts'
 import type { EndpointRepository } from '../storage/endpoint-repository.ts'
 import type { EventQuery, EventRepository, EventRow } from '../storage/event-repository.ts'
+import type { Activity } from './activity-feed.ts'
 import { newId } from './ids.ts'
 import { routes } from './routing.ts'
 
@@ -37,9 +38,11 @@ type Deps = {
   nodeLineage: (nodeId: string) => Promise<string[]>
   notify: () => Promise<void>
   clock: () => number
+  /** Hears every stored event (live streams, metrics). */
+  report?: (activity: Activity) => void
 }
 
-export function createEventService ({ events, endpoints, nodeLineage, notify, clock }: Deps) {
+export function createEventService ({ events, endpoints, nodeLineage, notify, clock, report }: Deps) {
   return {
     async publish (input: PublishInput): Promise<PublishResult> {
       if (!TYPE_PATTERN.test(input.type)) {
@@ -71,8 +74,18 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
         })),
         input.idempotencyKey ? { key: input.idempotencyKey, cutoff: now - IDEMPOTENCY_WINDOW_MS } : null,
       )
-      // The event is committed: a failed wake-up only delays delivery until the next poll.
-      if (!result.duplicate && result.deliveries > 0) await notify().catch(() => {})
+      if (!result.duplicate) {
+        const { event } = result
+        report?.({
+          kind: 'event',
+          event: {
+            id: event.public_id, type: event.type, source: event.source, node_id: event.node_id,
+            channel: event.channel, deliveries: result.deliveries, created_at: event.received_at,
+          },
+        })
+        // The event is committed: a failed wake-up only delays delivery until the next poll.
+        if (result.deliveries > 0) await notify().catch(() => {})
+      }
       return result
     },
 

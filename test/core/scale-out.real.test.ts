@@ -1,5 +1,6 @@
 // Real tier, PostgreSQL: one API process and two `hookhub worker` processes on one database
-// deliver 2,000 events to a sink; every event arrives, none twice.
+// deliver 2,000 events to a sink; every event arrives, none twice, and the API's live stream
+// shows every delivery the workers made.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -7,6 +8,7 @@ import { test } from 'node:test'
 import pg from 'pg'
 import { BIN, childEnv, fetchWithin, ROOT, startServe } from '../helpers/child.ts'
 import { startSink } from '../helpers/sink.ts'
+import { openStream } from '../helpers/sse.ts'
 
 const postgresUrl = process.env.HOOKHUB_TEST_DATABASE_URL
 const EVENTS = 2000
@@ -68,6 +70,8 @@ if (!postgresUrl) {
       method: 'POST', headers, body: JSON.stringify({ url: sink.url }),
     })
     assert.equal(created.status, 201)
+    const stream = await openStream(t, `${api.url}/api/v1/stream`, { authorization: headers.authorization })
+    assert.equal(stream.status, 200)
 
     let next = 0
     const accepted: string[] = []
@@ -86,6 +90,9 @@ if (!postgresUrl) {
     assert.equal(accepted.length, EVENTS)
     for (const id of accepted) assert.equal(ids.get(id), 1, `event ${id} arrived exactly once`)
     assert.equal(sink.received.length, EVENTS)
+    const succeeded = await stream.waitFor((m) => m.event === 'delivery' && m.data.status === 'succeeded', EVENTS)
+    assert.deepEqual(new Set(succeeded.map((m) => m.data.event_id)), new Set(accepted))
+    stream.close()
 
     for (const w of workers) {
       w.child.kill('SIGTERM')
