@@ -38,6 +38,8 @@ import { createMetrics, installMetrics } from './http/metrics.ts'
 import { createServer } from './http/server.ts'
 import { sourceRoutes } from './http/source-routes.ts'
 import { streamRoutes } from './http/stream-routes.ts'
+import { createMetricsRepository } from './storage/metrics-repository.ts'
+import { CIRCUIT_THRESHOLD } from './core/endpoint-service.ts'
 import { userRoutes } from './http/user-routes.ts'
 import { isDatabaseUnavailable, openDatabase, type Database, type OpenOptions } from './storage/database.ts'
 import { createDeliveryRepository } from './storage/delivery-repository.ts'
@@ -201,6 +203,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     activity,
     /** Starts listening to the other processes of a PostgreSQL deployment. */
     listen: () => signal.start(),
+    /** Deliveries this process's workers hold right now. */
+    inFlight: () => workers.reduce((sum, worker) => sum + worker.held, 0),
     /** Starts `count` delivery workers in this process, woken by new work. */
     async startWorkers (count: number) {
       if (count === 0) return
@@ -241,7 +245,11 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
     sharedSchemas: [Integration, LaravelError, BrokerstrError, IncoplaxError],
   })
-  installMetrics(app, createMetrics(), options.config.metricsToken)
+  const metrics = createMetrics({
+    repository: createMetricsRepository(core.database.db), inFlight: core.inFlight, circuitThreshold: CIRCUIT_THRESHOLD,
+  })
+  core.activity.subscribe(metrics.observe)
+  installMetrics(app, metrics, options.config.metricsToken)
   await app.register(healthRoutes(core.database))
   await app.register(userRoutes(users))
   await app.register(eventRoutes(events, core.repositories.deliveries))

@@ -1,4 +1,5 @@
 import type { TestContext } from 'node:test'
+import { parseEventStream } from '../../src/cli/event-stream.ts'
 
 export interface StreamMessage {
   event: string
@@ -24,25 +25,10 @@ export async function openStream (t: TestContext, url: string, headers: Record<s
   let waiters: (() => void)[] = []
   if (res.ok && res.body) {
     void (async () => {
-      const decoder = new TextDecoder()
-      let buffer = ''
       try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true })
-          let end
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end)
-            buffer = buffer.slice(end + 2)
-            const fields = new Map<string, string>()
-            for (const line of block.split('\n')) {
-              if (line.startsWith(':')) continue
-              const colon = line.indexOf(':')
-              fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart())
-            }
-            if (!fields.has('data')) continue
-            messages.push({ event: fields.get('event') ?? 'message', id: fields.get('id'), data: JSON.parse(fields.get('data') as string) })
-            for (const w of waiters) w()
-          }
+        for await (const message of parseEventStream(res.body as unknown as AsyncIterable<Uint8Array>)) {
+          messages.push({ event: message.event, id: message.id, data: JSON.parse(message.data) })
+          for (const w of waiters) w()
         }
       } catch { /* aborted */ }
     })()
