@@ -4,7 +4,7 @@ import type { EndpointRepository, EndpointRow } from '../storage/endpoint-reposi
 import { VERSION } from '../version.ts'
 import { DeliveryError, type DeliveryClient, type OutboundRequest, type OutboundResponse, type SendOptions } from './delivery-client.ts'
 import type { Activity } from './activity-feed.ts'
-import { CIRCUIT_THRESHOLD, MASK, type EndpointService } from './endpoint-service.ts'
+import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
 import { renderPayload } from './payload-formats.ts'
 import { nextDelay, parseRetryAfter } from './retry-schedule.ts'
@@ -51,8 +51,19 @@ export function createDeliveryAttempts (deps: Deps) {
   const { deliveries, endpoints, endpointService, client, clock } = deps
   const log = deps.logger || undefined
 
+  // Decrypting an endpoint's auth and secrets costs more than signing: done once per row read.
+  const prepared = new WeakMap<EndpointRow, { endpoint: Endpoint; secrets: string[] }>()
+  function prepare (row: EndpointRow, now: number) {
+    let entry = prepared.get(row)
+    if (!entry) {
+      entry = { endpoint: endpointService.toEndpoint(row), secrets: endpointService.signingSecrets(row, now) }
+      prepared.set(row, entry)
+    }
+    return entry
+  }
+
   function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number) {
-    const endpoint = endpointService.toEndpoint(row)
+    const { endpoint, secrets } = prepare(row, now)
     const body = renderPayload(endpoint.format, {
       type: delivery.eventType, payload: delivery.payload, receivedAt: delivery.receivedAt,
     })
@@ -60,7 +71,7 @@ export function createDeliveryAttempts (deps: Deps) {
       ...endpoint.headers,
       'content-type': 'application/json',
       'user-agent': `hookhub/${VERSION}`,
-      ...signatureHeaders(endpointService.signingSecrets(row, now), delivery.eventPublicId, Math.floor(now / 1000), body),
+      ...signatureHeaders(secrets, delivery.eventPublicId, Math.floor(now / 1000), body),
     }
     let url = endpoint.url
     const auth = endpoint.auth
@@ -133,9 +144,12 @@ export function createDeliveryAttempts (deps: Deps) {
   }
 
   return {
-    /** Tries a delivery leased to `owner`; `send` options may shorten the timeout or keep the whole body. */
-    async attempt (delivery: ClaimedDelivery, owner: string, send: SendOptions = {}): Promise<AttemptResult> {
-      const row = await endpoints.findById(delivery.endpointId)
+    /**
+     * Tries a delivery leased to `owner`; `send` options may shorten the timeout or keep the
+     * whole body. A worker passes the endpoint row it read moments ago (at most a second old).
+     */
+    async attempt (delivery: ClaimedDelivery, owner: string, send: SendOptions = {}, endpointRow?: EndpointRow): Promise<AttemptResult> {
+      const row = endpointRow ?? await endpoints.findById(delivery.endpointId)
       const now = clock()
       if (!row) {
         const record: NewAttempt = {

@@ -11,6 +11,8 @@ import { newId } from './ids.ts'
 const IDLE_POLL_MS = 5_000
 const BLOCKED_RECHECK_MS = 250
 const ENDPOINT_CACHE_MS = 1_000
+/** How often a worker returns deliveries of dead workers (expired leases) to the queue, at most. */
+const RECLAIM_INTERVAL_MS = 1_000
 
 export interface WorkerOptions {
   retryScheduleMs: readonly number[]
@@ -23,7 +25,7 @@ export interface WorkerOptions {
 }
 
 type Deps = {
-  deliveries: Pick<DeliveryRepository, 'claim' | 'renewLeases' | 'release' | 'complete' | 'nextDueAt'>
+  deliveries: Pick<DeliveryRepository, 'claim' | 'reclaimExpired' | 'renewLeases' | 'release' | 'complete' | 'nextDueAt'>
   endpoints: Pick<EndpointRepository, 'findById' | 'recordSuccess' | 'recordFailure' | 'openCircuit' | 'disable'>
   endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets'>
   publish: (input: PublishInput) => Promise<unknown>
@@ -70,10 +72,12 @@ export function createDeliveryWorker (deps: Deps) {
   let woken = false
   const poke = () => { woken = true; const w = wake; wake = null; w?.() }
 
-  async function endpointRow (id: string, fresh = false): Promise<EndpointRow | undefined> {
+  /** The endpoint, read at most a second ago and, given the version a claim saw, not older than that. */
+  async function endpointRow (id: string, version?: number): Promise<EndpointRow | undefined> {
     const cached = endpointCache.get(id)
     const now = clock()
-    if (!fresh && cached && now - cached.at < ENDPOINT_CACHE_MS) return cached.row
+    const current = version === undefined || cached?.row?.updated_at === version
+    if (cached && current && now - cached.at < ENDPOINT_CACHE_MS) return cached.row
     const row = await endpoints.findById(id)
     endpointCache.set(id, { row, at: now })
     return row
@@ -125,12 +129,14 @@ export function createDeliveryWorker (deps: Deps) {
       const task = attempt(delivery).catch((err) => {
         log?.error({ err, delivery: delivery.publicId }, 'delivery attempt failed unexpectedly')
       }).finally(() => {
+        // Claim again only when it can bring something: this lane ran dry, or every slot was taken.
+        const refill = lane.waiting.length === 0 || held.size >= options.maxConcurrency
         lane.active--
         held.delete(delivery.id)
         inFlight.delete(task)
         if (lane.waiting.length === 0 && lane.active === 0 && !lane.timer) lanes.delete(endpointId)
         else void pump(endpointId)
-        poke()
+        if (refill) poke()
       })
       inFlight.add(task)
     }
@@ -142,16 +148,18 @@ export function createDeliveryWorker (deps: Deps) {
   })
 
   async function attempt (delivery: ClaimedDelivery): Promise<void> {
-    const result = await attempts.attempt(delivery, owner)
+    const result = await attempts.attempt(delivery, owner, {}, await endpointRow(delivery.endpointId, delivery.endpointVersion))
     // A failure may have opened the circuit or disabled the endpoint: read it afresh next time.
     if (result.outcome?.status !== 'succeeded') endpointCache.delete(delivery.endpointId)
   }
 
-  async function saturatedEndpoints (): Promise<string[]> {
+  /**
+   * Lanes with claimed work still queued are not claimed for: each lane is refilled when it
+   * runs dry, a whole share at a time, rather than one claim per finished delivery.
+   */
+  function saturatedEndpoints (): string[] {
     const out: string[] = []
-    for (const [id, lane] of lanes) {
-      if (lane.active + lane.waiting.length >= capOf(await endpointRow(id))) out.push(id)
-    }
+    for (const [id, lane] of lanes) if (lane.waiting.length > 0) out.push(id)
     return out
   }
 
@@ -164,22 +172,31 @@ export function createDeliveryWorker (deps: Deps) {
     const due = await deliveries.nextDueAt().catch(() => null)
     const now = clock()
     const ms = due === null ? IDLE_POLL_MS : due > now ? Math.min(IDLE_POLL_MS, due - now) : BLOCKED_RECHECK_MS
-    if (woken) return
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { wake = null; resolve() }, ms)
-      wake = () => { clearTimeout(timer); resolve() }
-    })
+    if (!woken) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { wake = null; resolve() }, ms)
+        wake = () => { clearTimeout(timer); resolve() }
+      })
+    }
+    // Lets the requests already read publish too, so that one claim takes a burst together.
+    await new Promise((resolve) => setImmediate(resolve))
   }
+
+  let reclaimedAt = 0
 
   async function run () {
     while (!stopping) {
       try {
         woken = false
+        const now = clock()
+        if (now - reclaimedAt >= Math.min(RECLAIM_INTERVAL_MS, options.leaseMs / 2)) {
+          reclaimedAt = now
+          await deliveries.reclaimExpired(now)
+        }
         const free = options.maxConcurrency - held.size
         if (free > 0) {
-          const now = clock()
           const claimed = await deliveries.claim(owner, now, options.leaseMs, free, options.defaultPerEndpoint,
-            await saturatedEndpoints(), CIRCUIT_THRESHOLD)
+            saturatedEndpoints(), CIRCUIT_THRESHOLD)
           for (const delivery of claimed) {
             held.set(delivery.id, delivery)
             laneOf(delivery.endpointId).waiting.push(delivery)

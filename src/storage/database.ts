@@ -32,6 +32,31 @@ export interface OpenOptions {
   poolSize?: number
 }
 
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * Kysely prepares every query afresh; preparing costs as much as running a small one. The
+ * hub's queries are a fixed set of texts, so their prepared statements are kept (least
+ * recently used out first, for texts that vary such as IN lists).
+ */
+function withStatementCache (sqlite: SQLite.Database) {
+  const statements = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare (text: string): SQLite.Statement {
+      let statement = statements.get(text)
+      if (statement) {
+        statements.delete(text)
+      } else {
+        statement = sqlite.prepare(text)
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
+      }
+      statements.set(text, statement)
+      return statement
+    },
+  }
+}
+
 export function openDatabase (target: DatabaseTarget, options: OpenOptions = {}): Database {
   if (target.engine === 'sqlite') {
     if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true })
@@ -43,7 +68,7 @@ export function openDatabase (target: DatabaseTarget, options: OpenOptions = {})
     // SQLite's own lower() folds ASCII only; searches must treat Ö and ö alike, as PostgreSQL does.
     sqlite.function('lower', { deterministic: true }, (text: unknown) =>
       (typeof text === 'string' ? text.toLowerCase() : text) as string)
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
     return { db, engine: 'sqlite', close: () => db.destroy() }
   }
   const pool = new pg.Pool({
@@ -55,6 +80,10 @@ export function openDatabase (target: DatabaseTarget, options: OpenOptions = {})
   })
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {})
+  // A connection the server ends while a request holds it between two queries (a transaction)
+  // emits 'error' with no query to fail; unheard, that would crash the process. The next query
+  // on it fails instead, and the pool drops it on release.
+  pool.on('connect', (client) => { client.on('error', () => {}) })
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
   return { db, engine: 'postgres', close: () => db.destroy() }
 }
@@ -75,5 +104,5 @@ export function isDatabaseUnavailable (err: unknown): boolean {
   const e = err as { code?: string; message?: string }
   if (e?.code && CONNECTION_ERROR_CODES.has(e.code)) return true
   return typeof e?.message === 'string' &&
-    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(e.message)
+    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|is not currently accepting connections/i.test(e.message)
 }

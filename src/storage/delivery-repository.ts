@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely'
 import type { Engine } from './database.ts'
+import { createGroupCommit } from './group-commit.ts'
 import type { AttemptsTable, DB, DeliveriesTable } from './schema.ts'
 
 export type DeliveryRow = Selectable<DeliveriesTable>
@@ -17,6 +18,8 @@ export interface ClaimedDelivery {
   eventType: string
   payload: string
   receivedAt: number
+  /** The endpoint's updated_at when claimed: a worker's cached copy of another age is stale. */
+  endpointVersion?: number
 }
 
 export interface NewAttempt {
@@ -46,6 +49,15 @@ export interface DeliveryQuery {
 
 const OPEN_STATUSES = ['pending', 'delivering']
 
+interface Completion {
+  owner: string
+  deliveryId: number
+  endpointId: string
+  attempt: NewAttempt
+  outcome: DeliveryOutcome
+  now: number
+}
+
 export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
   // Row-level locks let several PostgreSQL workers claim side by side; SQLite has one writer.
   const withEvent = () => db.selectFrom('deliveries')
@@ -53,52 +65,106 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
     .selectAll('deliveries')
     .select('events.public_id as event_public_id')
 
-  const lockClause = engine === 'postgres' ? sql`for update skip locked` : sql``
+  async function completeAll (trx: Kysely<DB>, completions: Completion[]): Promise<boolean[]> {
+    await trx.insertInto('attempts').values(completions.map(({ deliveryId, endpointId, attempt }) => ({
+      delivery_id: deliveryId,
+      endpoint_id: endpointId,
+      started_at: attempt.startedAt,
+      duration_ms: attempt.durationMs,
+      request: attempt.request,
+      response_status: attempt.responseStatus,
+      response: attempt.response,
+      error_code: attempt.errorCode,
+      error_message: attempt.errorMessage,
+    }))).execute()
+    const held: boolean[] = []
+    for (const { owner, deliveryId, outcome, now } of completions) {
+      const res = await trx.updateTable('deliveries')
+        .set((eb) => ({
+          status: outcome.status,
+          attempt_count: eb('attempt_count', '+', 1),
+          last_status_code: outcome.statusCode,
+          next_attempt_at: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
+          lease_owner: null,
+          lease_expires_at: null,
+          updated_at: now,
+        }))
+        .where('id', '=', deliveryId).where('lease_owner', '=', owner).where('status', '=', 'delivering')
+        .executeTakeFirst()
+      held.push(Number(res.numUpdatedRows) > 0)
+    }
+    return held
+  }
+
+  const completeInGroup = createGroupCommit<Completion, boolean>(
+    (completions) => db.transaction().execute((trx) => completeAll(trx, completions)),
+    async (completion) => (await db.transaction().execute((trx) => completeAll(trx, [completion])))[0],
+  )
 
   return {
     /**
-     * Leases up to `limit` due deliveries to `owner`: pending ones whose time has come and
-     * delivering ones whose lease expired (their worker died). At most `perEndpoint` per
-     * endpoint (1 while its circuit is half-open), none for paused, disabled, open-circuit or
-     * `skipEndpoints`, and for fifo endpoints only the oldest open delivery.
+     * Leases up to `limit` due pending deliveries to `owner`: at most `perEndpoint` per endpoint
+     * (1 while its circuit is half-open), none for paused, disabled, open-circuit or
+     * `skipEndpoints`, and for fifo endpoints only the oldest open delivery. Each endpoint's
+     * share is read through its index, so the cost grows with the endpoints that have due work,
+     * never with the backlog.
      */
     async claim (owner: string, now: number, leaseMs: number, limit: number, perEndpoint: number,
       skipEndpoints: readonly string[], circuitThreshold: number): Promise<ClaimedDelivery[]> {
-      const skip = skipEndpoints.length > 0 ? sql`and d.endpoint_id not in (${sql.join(skipEndpoints)})` : sql``
+      const skip = skipEndpoints.length > 0 ? sql`and e.id not in (${sql.join(skipEndpoints)})` : sql``
+      const claimable = sql`e.enabled = 1 and e.paused = 0 and e.deleted_at is null
+        and (e.circuit_open_until is null or e.circuit_open_until <= ${now}) ${skip}`
+      const share = sql<number>`case when e.ordering = 'fifo' or e.consecutive_failures >= ${circuitThreshold} then 1 else ${perEndpoint} end`
+      // A fifo endpoint sends nothing while an older delivery is open (waiting for a retry or in flight).
+      const fifoHead = (row: string) => sql`(e.ordering <> 'fifo' or not exists (
+        select 1 from deliveries o where o.endpoint_id = e.id and o.id < ${sql.ref(row)}.id and o.status in ('pending', 'delivering')))`
+      let candidates: RawBuilder<{ id: number }>
+      if (engine === 'postgres') {
+        candidates = sql<{ id: number }>`
+          select x.id from endpoints e
+          cross join lateral (
+            select d.id, d.next_attempt_at from deliveries d
+            where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= ${now}
+            order by d.id limit ${share}
+            for update skip locked
+          ) x
+          where ${claimable} and ${fifoHead('x')}
+          order by x.next_attempt_at
+          limit ${limit}`
+      } else {
+        // SQLite has no LATERAL and no correlated LIMIT: find the endpoints with due work, then
+        // take each one's share in one UNION ALL. Both read the per-endpoint index by name: left
+        // to itself the planner may walk every due delivery through deliveries_due instead.
+        const due = await sql<{ id: string; share: number }>`
+          select e.id, ${share} as share from endpoints e
+          where ${claimable} and exists (
+            select 1 from deliveries x indexed by deliveries_endpoint
+            where x.endpoint_id = e.id and x.status = 'pending' and x.next_attempt_at <= ${now})
+          limit ${limit}`.execute(db)
+        if (due.rows.length === 0) return []
+        const arms = due.rows.map((e) => sql`select * from (
+          select d.id, d.next_attempt_at from deliveries d indexed by deliveries_endpoint join endpoints e on e.id = d.endpoint_id
+          where d.endpoint_id = ${e.id} and d.status = 'pending' and d.next_attempt_at <= ${now} and ${fifoHead('d')}
+          order by d.id limit ${e.share})`)
+        candidates = sql<{ id: number }>`select id from (${sql.join(arms, sql` union all `)}) shares order by next_attempt_at limit ${limit}`
+      }
+      // PostgreSQL: a row locked and changed by a concurrent claim is looked at again, so the
+      // status is checked once more. SQLite runs one statement at a time and the check would
+      // lead its planner to walk the status index instead of the ids.
+      const stillPending = engine === 'postgres' ? sql`and status = 'pending'` : sql``
       const result = await sql<{ id: number }>`
         update deliveries set status = 'delivering', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, updated_at = ${now}
-        where id in (
-          select id from deliveries where id in (
-            select id from (
-              select d.id, d.next_attempt_at,
-                row_number() over (partition by d.endpoint_id order by d.id) as rank,
-                case when e.consecutive_failures >= ${circuitThreshold} then 1 else ${perEndpoint} end as allowed
-              from deliveries d
-              join endpoints e on e.id = d.endpoint_id
-              where ((d.status = 'pending' and d.next_attempt_at <= ${now})
-                  or (d.status = 'delivering' and d.lease_expires_at < ${now}))
-                and e.enabled = 1 and e.paused = 0 and e.deleted_at is null
-                and (e.circuit_open_until is null or e.circuit_open_until <= ${now})
-                and (e.ordering <> 'fifo' or not exists (
-                  select 1 from deliveries o
-                  where o.endpoint_id = d.endpoint_id and o.id < d.id and o.status in ('pending', 'delivering')))
-                ${skip}
-            ) ranked
-            where rank <= allowed
-            order by next_attempt_at
-            limit ${limit}
-          )
-          and (status = 'pending' or lease_expires_at < ${now})
-          ${lockClause}
-        )
+        where id in (${candidates}) ${stillPending}
         returning id`.execute(db)
       const ids = result.rows.map((r) => r.id)
       if (ids.length === 0) return []
       const rows = await db.selectFrom('deliveries')
         .innerJoin('events', 'events.id', 'deliveries.event_id')
+        .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
         .select([
           'deliveries.id', 'deliveries.public_id', 'deliveries.endpoint_id', 'deliveries.attempt_count',
           'events.public_id as event_public_id', 'events.type', 'events.payload', 'events.received_at',
+          'endpoints.updated_at as endpoint_updated_at',
         ])
         .where('deliveries.id', 'in', ids)
         .orderBy('deliveries.id')
@@ -112,7 +178,17 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
         eventType: r.type,
         payload: r.payload,
         receivedAt: r.received_at,
+        endpointVersion: r.endpoint_updated_at,
       }))
+    },
+
+    /** Returns deliveries whose worker stopped renewing their lease (it died) to the queue. */
+    async reclaimExpired (now: number): Promise<number> {
+      const res = await db.updateTable('deliveries')
+        .set({ status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now })
+        .where('status', '=', 'delivering').where('lease_expires_at', '<', now)
+        .executeTakeFirst()
+      return Number(res.numUpdatedRows)
     },
 
     /** Keeps the leases of deliveries a live worker still holds. */
@@ -133,41 +209,22 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
     /**
      * Records a try and the delivery's new state together. The attempt is kept even when the
      * lease was lost meanwhile (it happened); the state changes only for the lease holder.
+     * Concurrent completions share a transaction (group commit).
      */
-    async complete (owner: string, deliveryId: number, endpointId: string, attempt: NewAttempt, outcome: DeliveryOutcome, now: number) {
-      return db.transaction().execute(async (trx) => {
-        await trx.insertInto('attempts').values({
-          delivery_id: deliveryId,
-          endpoint_id: endpointId,
-          started_at: attempt.startedAt,
-          duration_ms: attempt.durationMs,
-          request: attempt.request,
-          response_status: attempt.responseStatus,
-          response: attempt.response,
-          error_code: attempt.errorCode,
-          error_message: attempt.errorMessage,
-        }).execute()
-        const res = await trx.updateTable('deliveries')
-          .set((eb) => ({
-            status: outcome.status,
-            attempt_count: eb('attempt_count', '+', 1),
-            last_status_code: outcome.statusCode,
-            next_attempt_at: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
-            lease_owner: null,
-            lease_expires_at: null,
-            updated_at: now,
-          }))
-          .where('id', '=', deliveryId).where('lease_owner', '=', owner).where('status', '=', 'delivering')
-          .executeTakeFirst()
-        return Number(res.numUpdatedRows) > 0
-      })
+    complete (owner: string, deliveryId: number, endpointId: string, attempt: NewAttempt, outcome: DeliveryOutcome, now: number): Promise<boolean> {
+      return completeInGroup({ owner, deliveryId, endpointId, attempt, outcome, now })
     },
 
-    /** The earliest time a pending delivery falls due, to sleep exactly until then. */
+    /** The earliest time work falls due: a pending delivery, or a lease that will expire. */
     async nextDueAt (): Promise<number | null> {
-      const row = await db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('due'))
-        .where('status', '=', 'pending').executeTakeFirst()
-      return row?.due == null ? null : Number(row.due)
+      const [pending, leased] = await Promise.all([
+        db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('due'))
+          .where('status', '=', 'pending').executeTakeFirst(),
+        db.selectFrom('deliveries').select((eb) => eb.fn.min('lease_expires_at').as('due'))
+          .where('status', '=', 'delivering').executeTakeFirst(),
+      ])
+      const times = [pending?.due, leased?.due].filter((t) => t != null).map(Number)
+      return times.length === 0 ? null : Math.min(...times)
     },
 
     async findByPublicId (publicId: string): Promise<DeliveryView | undefined> {
