@@ -77,23 +77,20 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       error_code: attempt.errorCode,
       error_message: attempt.errorMessage,
     }))).execute()
-    const held: boolean[] = []
-    for (const { owner, deliveryId, outcome, now } of completions) {
-      const res = await trx.updateTable('deliveries')
-        .set((eb) => ({
-          status: outcome.status,
-          attempt_count: eb('attempt_count', '+', 1),
-          last_status_code: outcome.statusCode,
-          next_attempt_at: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
-          lease_owner: null,
-          lease_expires_at: null,
-          updated_at: now,
-        }))
-        .where('id', '=', deliveryId).where('lease_owner', '=', owner).where('status', '=', 'delivering')
-        .executeTakeFirst()
-      held.push(Number(res.numUpdatedRows) > 0)
-    }
-    return held
+    // One statement for the whole batch: each row changes only while its lease is still held.
+    const rows = completions.map(({ owner, deliveryId, outcome, now }) => sql`(cast(${deliveryId} as bigint), cast(${owner} as text),
+      cast(${outcome.status} as text), cast(${outcome.statusCode} as integer),
+      cast(${outcome.status === 'pending' ? outcome.nextAttemptAt : null} as bigint), cast(${now} as bigint))`)
+    const updated = await sql<{ id: number }>`
+      with v (id, owner, status, status_code, next_attempt_at, now) as (values ${sql.join(rows)})
+      update deliveries set status = v.status, attempt_count = deliveries.attempt_count + 1,
+        last_status_code = v.status_code, next_attempt_at = v.next_attempt_at,
+        lease_owner = null, lease_expires_at = null, updated_at = v.now
+      from v
+      where deliveries.id = v.id and deliveries.lease_owner = v.owner and deliveries.status = 'delivering'
+      returning deliveries.id`.execute(trx)
+    const changed = new Set(updated.rows.map((r) => Number(r.id)))
+    return completions.map((c) => changed.has(c.deliveryId))
   }
 
   const completeInGroup = createGroupCommit<Completion, boolean>(
