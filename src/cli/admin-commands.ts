@@ -1,10 +1,12 @@
 import { prepareDatabase } from '../app.ts'
 import { createSecretBox } from '../core/secret-box.ts'
 import { createUserService } from '../core/user-service.ts'
+import { toTimestamp } from '../http/native-schemas.ts'
 import type { Database } from '../storage/database.ts'
 import { createUserRepository } from '../storage/user-repository.ts'
 import { configFrom, type CommonOptions } from './context.ts'
-import { UsageError } from './run-command.ts'
+import { printJson } from './output.ts'
+import { printToken } from './user-commands.ts'
 
 // Commands that work on the database directly, without a running hub.
 
@@ -30,7 +32,7 @@ export async function userCreate (options: CommonOptions & { email: string; name
     const users = createUserService({ users: createUserRepository(database.db), clock: Date.now })
     const { user, token } = await users.create({ email: options.email, name: options.name, permissions }, null)
     if (options.json) {
-      console.log(JSON.stringify({ id: user.id, email: user.email, name: user.name, permissions: user.permissions, token }))
+      printJson({ id: user.id, email: user.email, name: user.name, permissions: user.permissions, created_at: toTimestamp(user.createdAt), token })
     } else {
       console.log(`created user ${user.id} (${user.name}) with permissions: ${permissions.join(', ') || '(none)'}`)
       console.log(`token (shown once): ${token}`)
@@ -38,16 +40,16 @@ export async function userCreate (options: CommonOptions & { email: string; name
   })
 }
 
+/** `token create` on the database directly: when no hub is named (see main.ts). */
 export async function tokenCreate (options: CommonOptions & { user: string; json?: boolean }) {
   await withDatabase(options, async (database) => {
     const repository = createUserRepository(database.db)
     const user = /^\d+$/.test(options.user)
       ? await repository.findById(Number(options.user))
       : await repository.findByName(options.user)
-    if (!user) throw new UsageError(`no user with id or name "${options.user}"`)
+    if (!user) throw new Error(`user "${options.user}" not found (no user has this id or name)`)
     const users = createUserService({ users: repository, clock: Date.now })
     const token = await users.createToken(user.id, 'all', null)
-    if (options.json) console.log(JSON.stringify({ id: token.id, user_id: user.id, token: token.token }))
-    else console.log(`token ${token.id} for user ${user.id} (${user.name}), shown once: ${token.token}`)
+    printToken({ id: token.id, token: token.token, created_at: toTimestamp(token.createdAt), user_id: user.id }, user.name, options.json)
   })
 }
