@@ -1,0 +1,33 @@
+import type { Attempt } from '../api.ts'
+import { dateTime } from '../format.ts'
+import { HeaderList } from './HeaderList.tsx'
+import { Status } from './Status.tsx'
+
+/** One HTTP try: what was sent and what came back (or why nothing did). */
+export function AttemptView ({ attempt: a, number, open }: { attempt: Attempt; number: number; open: boolean }) {
+  const outcome = a.response ? `HTTP ${a.response.status}` : a.error ? a.error.code : 'no answer'
+  const ok = a.response !== null && a.response.status >= 200 && a.response.status < 300
+  return (
+    <li>
+      <details open={open}>
+        <summary>
+          Attempt {number}: <Status value={ok ? 'succeeded' : 'failed'} /> {outcome} in {a.duration_ms} ms · {dateTime(a.started_at)}
+        </summary>
+        <h3>Request</h3>
+        <p><code>{a.request.method} {a.request.url}</code></p>
+        <HeaderList headers={a.request.headers} label={`Request headers of attempt ${number}`} />
+        <h3>Response</h3>
+        {a.response
+          ? (
+            <>
+              <p>Status <strong>{a.response.status}</strong></p>
+              <HeaderList headers={a.response.headers} label={`Response headers of attempt ${number}`} />
+              <pre class="body" tabIndex={0} aria-label={`Response body of attempt ${number}`}>{a.response.body || '(empty body)'}</pre>
+            </>
+            )
+          : <p class="muted">No response.</p>}
+        {a.error && <p class="error-text"><strong>{a.error.code}</strong>: {a.error.message}</p>}
+      </details>
+    </li>
+  )
+}

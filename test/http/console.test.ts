@@ -1,0 +1,110 @@
+// The web console's static routes: files, deep links, caching, security headers, a missing build.
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { createServer } from '../../src/http/server.ts'
+import { tempDir } from '../helpers/child.ts'
+import { assertError } from '../helpers/native-errors.ts'
+
+const INDEX = '<!doctype html><title>console</title><div id="app"></div>'
+const SCRIPT = 'console.log("app")'
+
+/** The hub's HTTP server with no API routes and nobody signed in, serving the console from `dir`. */
+async function serverWith (t: TestContext, consoleDir: string) {
+  const app = await createServer({
+    logger: false,
+    users: { authenticate: async () => null },
+    wireFormats: [],
+    publicUrl: 'http://127.0.0.1',
+    apiRateLimitPerMinute: null,
+    sharedSchemas: [],
+    consoleDir,
+  })
+  t.after(() => app.close())
+  await app.ready()
+  return app
+}
+
+function builtConsole (t: TestContext) {
+  const dir = tempDir(t, 'hookhub-console-')
+  fs.mkdirSync(path.join(dir, 'assets'))
+  fs.writeFileSync(path.join(dir, 'index.html'), INDEX)
+  fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), SCRIPT)
+  return dir
+}
+
+test('/console redirects to /console/, which serves index.html without a token, uncached, with a strict CSP', async (t) => {
+  const app = await serverWith(t, builtConsole(t))
+  const redirect = await app.inject({ method: 'GET', url: '/console' })
+  assert.equal(redirect.statusCode, 301)
+  assert.equal(redirect.headers.location, '/console/')
+
+  const res = await app.inject({ method: 'GET', url: '/console/' })
+  assert.equal(res.statusCode, 200, res.body)
+  assert.equal(res.body, INDEX)
+  assert.match(String(res.headers['content-type']), /^text\/html/)
+  assert.equal(res.headers['cache-control'], 'no-cache')
+  assert.match(String(res.headers['content-security-policy']), /default-src 'self'/)
+  assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/)
+  assert.equal(res.headers['x-content-type-options'], 'nosniff')
+})
+
+test('deep links of the app answer index.html (SPA fallback), query strings included', async (t) => {
+  const app = await serverWith(t, builtConsole(t))
+  for (const url of ['/console/deliveries', '/console/deliveries/dlv_01abc', '/console/events?type=order.created&since=2h', '/console/nodes/']) {
+    const res = await app.inject({ method: 'GET', url })
+    assert.equal(res.statusCode, 200, `${url}: ${res.body}`)
+    assert.equal(res.body, INDEX, url)
+  }
+})
+
+test('hashed assets are served with a year of immutable caching; a missing file is a native 404', async (t) => {
+  const app = await serverWith(t, builtConsole(t))
+  const res = await app.inject({ method: 'GET', url: '/console/assets/index-abc123.js' })
+  assert.equal(res.statusCode, 200)
+  assert.equal(res.body, SCRIPT)
+  assert.match(String(res.headers['content-type']), /javascript/)
+  assert.match(String(res.headers['cache-control']), /max-age=31536000/)
+  assert.match(String(res.headers['cache-control']), /immutable/)
+
+  const missing = await app.inject({ method: 'GET', url: '/console/assets/gone-000.js' })
+  const error = assertError(missing, 404, 'HOOKHUB_ROUTE_NOT_FOUND')
+  assert.equal(error.message, 'Route GET /console/assets/gone-000.js not found')
+})
+
+test('paths that climb out of the console directory reveal nothing', async (t) => {
+  const dir = builtConsole(t)
+  fs.writeFileSync(path.join(path.dirname(dir), `${path.basename(dir)}-secret.txt`), 'TOP-SECRET-CONTENT')
+  t.after(() => fs.rmSync(path.join(path.dirname(dir), `${path.basename(dir)}-secret.txt`), { force: true }))
+  const app = await serverWith(t, dir)
+  for (const url of [`/console/..%2f${path.basename(dir)}-secret.txt`, `/console/assets/..%2f..%2f${path.basename(dir)}-secret.txt`]) {
+    const res = await app.inject({ method: 'GET', url })
+    assertError(res, 404, 'HOOKHUB_ROUTE_NOT_FOUND')
+    assert.ok(!res.body.includes('TOP-SECRET-CONTENT'), url)
+  }
+})
+
+test('other methods on console paths answer 405 with Allow', async (t) => {
+  const app = await serverWith(t, builtConsole(t))
+  const res = await app.inject({ method: 'POST', url: '/console/', payload: {} })
+  const error = assertError(res, 405, 'HOOKHUB_METHOD_NOT_ALLOWED')
+  assert.deepEqual(error.details, { allow: ['GET', 'HEAD'] })
+})
+
+test('without a build every console path answers 503 HOOKHUB_CONSOLE_NOT_BUILT saying how to build', async (t) => {
+  const app = await serverWith(t, path.join(tempDir(t, 'hookhub-console-'), 'missing'))
+  for (const url of ['/console/', '/console/endpoints', '/console/assets/index-abc123.js']) {
+    const res = await app.inject({ method: 'GET', url })
+    assert.equal(res.statusCode, 503, url)
+    assert.deepEqual(res.json(), {
+      error: { code: 'HOOKHUB_CONSOLE_NOT_BUILT', message: 'The web console is not built; run npm run build', details: {} },
+    })
+  }
+})
+
+test('the console is not part of the OpenAPI document', async (t) => {
+  const app = await serverWith(t, builtConsole(t))
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> }
+  assert.deepEqual(Object.keys(doc.paths ?? {}).filter((p) => p.startsWith('/console')), [])
+})
