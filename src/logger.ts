@@ -1,10 +1,11 @@
-import pino, { type Logger } from 'pino'
+import pino, { type DestinationStream, type Logger } from 'pino'
 
 /** Query parameters that carry secrets (Kanboard's ?token=, signed links) never reach a log line. */
 export const redactQuery = (url: string) =>
   url.replace(/([?&](?:token|secret|signature|password|api_key)=)[^&]*/gi, '$1****')
 
-export function createLogger (level: string): Logger {
+/** JSON lines to stdout, or to `destination` (tests capture what a hub logs). */
+export function createLogger (level: string, destination?: DestinationStream): Logger {
   return pino({
     level,
     base: { service: 'hookhub' },
@@ -20,5 +21,5 @@ export function createLogger (level: string): Logger {
         method: req.method, url: redactQuery(req.url), host: req.hostname, remoteAddress: req.ip,
       }),
     },
-  })
+  }, destination)
 }

@@ -36,7 +36,8 @@ export function literalAddressOf (url: URL): string | null {
 export function isBlockedUrl (url: URL): boolean {
   const literal = literalAddressOf(url)
   if (literal) return isBlockedAddress(literal)
-  return /^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i.test(url.hostname)
+  // A trailing dot is the same name, fully qualified: "localhost." is localhost.
+  return /^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i.test(url.hostname.replace(/\.$/, ''))
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void

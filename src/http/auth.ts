@@ -3,7 +3,7 @@ import type { Action, Resource, Scope } from '../core/permissions.ts'
 import { scopeOf } from '../core/permissions.ts'
 import type { Principal, UserService } from '../core/user-service.ts'
 import { forbidden, HookhubError } from './errors.ts'
-import type { TokenRateLimit } from './rate-limit.ts'
+import { withRetryAfter, type FailedAuthLimit, type TokenRateLimit } from './rate-limit.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -13,6 +13,10 @@ declare module 'fastify' {
     public?: boolean
     /** The permission a route needs; `request.scope` tells whether it was granted for all rows or own rows. */
     permission?: [Resource, Action]
+  }
+  interface FastifyInstance {
+    /** Failed authentications per client, shared by the API, inbound hooks and /metrics; null when off. */
+    failedAuth: FailedAuthLimit | null
   }
   interface FastifyRequest {
     principal: Principal | null
@@ -34,27 +38,27 @@ export function scopeFor (request: FastifyRequest): Scope {
 /**
  * Authenticates before the body is read, so an anonymous caller cannot make the hub parse
  * a large body, and checks the route's permission: 401 comes before 403, both before 400/422.
+ * A client (IP address; X-Forwarded-For is not trusted) that failed too often this minute is
+ * refused with 429 before its credentials are even looked at.
  */
-export function installAuth (app: FastifyInstance, users: Pick<UserService, 'authenticate'>, rateLimit: TokenRateLimit | null) {
+export function installAuth (
+  app: FastifyInstance, users: Pick<UserService, 'authenticate'>, rateLimit: TokenRateLimit | null, failedAuth: FailedAuthLimit | null,
+) {
   app.decorateRequest('principal', null)
   app.decorateRequest('scope', null)
+  app.decorate('failedAuth', failedAuth)
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config
     if (config.public || !request.routeOptions.url) return
+    if (failedAuth) withRetryAfter(reply, () => failedAuth.check(request.ip))
     const principal = await users.authenticate(request.headers.authorization)
     if (!principal) {
+      failedAuth?.fail(request.ip)
       reply.header('www-authenticate', 'Bearer, Basic realm="hookhub"')
       throw new HookhubError('HOOKHUB_UNAUTHENTICATED')
     }
     request.principal = principal
-    if (rateLimit && principal.tokenId !== undefined) {
-      try {
-        rateLimit.take(principal.tokenId)
-      } catch (err) {
-        reply.header('retry-after', String((err as HookhubError).details.retry_after))
-        throw err
-      }
-    }
+    if (rateLimit && principal.tokenId !== undefined) withRetryAfter(reply, () => rateLimit.take(principal.tokenId!))
     if (config.permission) {
       const [resource, action] = config.permission
       const scope = scopeOf(principal.permissions, resource, action)

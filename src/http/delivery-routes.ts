@@ -3,12 +3,24 @@ import { Type } from 'typebox'
 import type { DeliveryService } from '../core/delivery-service.ts'
 import type { AttemptRow, DeliveryView } from '../storage/delivery-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp } from './native-schemas.ts'
+import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
 
-export const Delivery = Type.Object({
+export const deliveryExample = {
+  id: 'dlv_01kdyak3tpam6npbjrc4639vkd',
+  event_id: 'evt_01kdyak3sexqymdydx0fpxxrry',
+  endpoint_id: 'ep_01kdvr6csem08zedck8bpvt7ck',
+  status: 'succeeded',
+  attempt_count: 1,
+  next_attempt_at: null,
+  last_status_code: 200,
+  created_at: '2026-01-02T03:04:05.718Z',
+  updated_at: '2026-01-02T03:04:05.815Z',
+}
+
+export const Delivery = withExamples(Type.Object({
   id: Type.String(),
   event_id: Type.String(),
   endpoint_id: Type.String(),
@@ -18,18 +30,37 @@ export const Delivery = Type.Object({
   last_status_code: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Timestamp,
   updated_at: Timestamp,
-})
+}), deliveryExample)
 
 const Headers = Type.Record(Type.String(), Type.String())
 
-export const Attempt = Type.Object({
+export const attemptExample = {
+  id: 41,
+  started_at: '2026-01-02T03:04:05.731Z',
+  duration_ms: 84,
+  request: {
+    method: 'POST',
+    url: 'https://receiver.example.com/webhooks/hookhub',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'hookhub/0.1.0',
+      'webhook-id': 'evt_01kdyak3sexqymdydx0fpxxrry',
+      'webhook-timestamp': '1767323045',
+      'webhook-signature': 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+    },
+  },
+  response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' },
+  error: null,
+}
+
+export const Attempt = withExamples(Type.Object({
   id: Type.Integer(),
   started_at: Timestamp,
   duration_ms: Type.Integer(),
   request: Type.Object({ method: Type.String(), url: Type.String(), headers: Headers }),
   response: Type.Union([Type.Object({ status: Type.Integer(), headers: Headers, body: Type.String() }), Type.Null()]),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
-})
+}), attemptExample)
 
 export const toWireDelivery = (row: DeliveryView) => ({
   id: row.public_id,
@@ -89,7 +120,10 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
       tags: ['deliveries'],
       summary: 'One delivery with every attempt (request headers with secrets masked, response status and first 4 KB)',
       params: DeliveryParams,
-      response: { 200: Type.Intersect([Delivery, Type.Object({ attempts: Type.Array(Attempt) })]), ...nativeErrors(404) },
+      response: {
+        200: withExamples(Type.Intersect([Delivery, Type.Object({ attempts: Type.Array(Attempt) })]), { ...deliveryExample, attempts: [attemptExample] }),
+        ...nativeErrors(404),
+      },
     },
   }, async (request) => {
     const { delivery, attempts } = await service.get(request.params.id, scopeFor(request), principalOf(request))
@@ -103,7 +137,12 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
       tags: ['deliveries'],
       summary: 'Send a finished delivery again now (409 while it is still pending or in flight)',
       params: DeliveryParams,
-      response: { 202: Delivery, ...nativeErrors(404, 409) },
+      response: {
+        202: withExamples(Delivery, {
+          ...deliveryExample, status: 'pending', next_attempt_at: '2026-01-02T04:10:00.000Z', updated_at: '2026-01-02T04:10:00.000Z',
+        }),
+        ...nativeErrors(404, 409),
+      },
     },
   }, async (request, reply) => {
     const delivery = await service.retry(request.params.id, scopeFor(request), principalOf(request))

@@ -3,9 +3,9 @@ import { Type } from 'typebox'
 import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '../core/endpoint-service.ts'
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { toWireAttempt, Attempt } from './delivery-routes.ts'
+import { attemptExample, toWireAttempt, Attempt } from './delivery-routes.ts'
 import { optionalBody } from './server.ts'
-import { listOf, ListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp } from './native-schemas.ts'
+import { listOf, ListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const Auth = Type.Object({
   type: Type.String({ enum: ['none', 'basic', 'bearer', 'query'] }),
@@ -46,7 +46,33 @@ const UpdateBody = Type.Object({
   ...EndpointFields,
 }, { additionalProperties: false })
 
-const EndpointSchema = Type.Object({
+const createExample = {
+  url: 'https://receiver.example.com/webhooks/hookhub',
+  auth: { type: 'bearer', token: 'rcv_live_7d1f0c2a9b4e' },
+  filter: { types: ['order.*'] },
+  rate_limit_per_s: 50,
+  ordering: 'fifo',
+}
+const endpointExample = {
+  id: 'ep_01kdvr6csem08zedck8bpvt7ck',
+  url: createExample.url,
+  method: 'POST',
+  headers: {},
+  auth: { type: 'bearer', token: '********' },
+  format: 'standard',
+  filter: { types: ['order.*'] },
+  enabled: true,
+  paused: false,
+  disabled_reason: null,
+  rate_limit_per_s: 50,
+  ordering: 'fifo',
+  created_at: '2026-01-01T03:04:05.678Z',
+  updated_at: '2026-01-01T03:04:05.678Z',
+}
+const updateExample = { filter: { types: ['order.*', 'invoice.paid'] }, rate_limit_per_s: 100 }
+const updatedExample = { ...endpointExample, ...updateExample, updated_at: '2026-01-02T08:30:00.000Z' }
+
+const EndpointSchema = withExamples(Type.Object({
   id: Type.String(),
   url: Type.String(),
   method: Type.String(),
@@ -67,7 +93,7 @@ const EndpointSchema = Type.Object({
   owner: Type.Optional(Type.Object({ dialect: Type.String(), id: Type.String() })),
   created_at: Timestamp,
   updated_at: Timestamp,
-})
+}), endpointExample)
 
 /** The native representation; passwords and tokens are always masked. */
 export function toWireEndpoint (e: Endpoint) {
@@ -102,7 +128,7 @@ const Params = Type.Object({ id: Type.String() })
 const tags = ['endpoints']
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 
-const Health = Type.Object({
+const Health = withExamples(Type.Object({
   endpoint_id: Type.String(),
   enabled: Type.Boolean(),
   paused: Type.Boolean(),
@@ -112,6 +138,16 @@ const Health = Type.Object({
   backlog: Type.Integer(),
   next_attempt_at: NullableTimestamp,
   recent_attempts: Type.Array(Type.Intersect([Attempt, Type.Object({ delivery_id: Type.String() })])),
+}), {
+  endpoint_id: endpointExample.id,
+  enabled: true,
+  paused: false,
+  success_rate: { last_hour: 1, last_day: 0.98 },
+  attempts: { last_hour: 12, last_day: 250 },
+  circuit: { state: 'closed', consecutive_failures: 0 },
+  backlog: 0,
+  next_attempt_at: null,
+  recent_attempts: [{ ...attemptExample, delivery_id: 'dlv_01kdyak3tpam6npbjrc4639vkd' }],
 })
 
 export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncTypebox => async (app) => {
@@ -121,8 +157,12 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       operationId: 'createEndpoint',
       tags,
       summary: 'Register a URL to deliver events to; the signing secret is shown only here',
-      body: CreateBody,
-      response: { 201: Type.Intersect([EndpointSchema, Type.Object({ secret: Type.String() })]), ...nativeErrors() },
+      body: withExamples(CreateBody, createExample),
+      response: {
+        201: withExamples(Type.Intersect([EndpointSchema, Type.Object({ secret: Type.String() })]),
+          { ...endpointExample, secret: 'whsec_5j6mvSxkeWVVPnDxys6P45mG/zqiQBQn' }),
+        ...nativeErrors(),
+      },
     },
   }, async (request, reply) => {
     const { endpoint, secret } = await service.create(request.body as EndpointInput, { userId: principalOf(request).id })
@@ -154,8 +194,8 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       tags,
       summary: 'Change some fields; "********" for a password or token keeps the stored one',
       params: Params,
-      body: UpdateBody,
-      response: { 200: EndpointSchema, ...nativeErrors(404) },
+      body: withExamples(UpdateBody, updateExample),
+      response: { 200: withExamples(EndpointSchema, updatedExample), ...nativeErrors(404) },
     },
   }, async (request) => toWireEndpoint(
     await service.update(request.params.id, request.body as EndpointInput, scopeFor(request), principalOf(request))))
@@ -175,8 +215,13 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       tags,
       summary: 'New signing secret; the old one keeps signing beside it for 24 hours',
       params: Params,
-      body: optionalBody(Type.Object({ secret: Type.Optional(Type.String()) }, { additionalProperties: false })),
-      response: { 200: Type.Object({ secret: Type.String(), previous_secret_valid_until: Timestamp }), ...nativeErrors(404) },
+      body: optionalBody(withExamples(Type.Object({ secret: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        {}, { secret: 'whsec_xZ4+Hm1wf4KsY7dY/wEfwrIE+RCTIG7H' })),
+      response: {
+        200: withExamples(Type.Object({ secret: Type.String(), previous_secret_valid_until: Timestamp }),
+          { secret: 'whsec_xZ4+Hm1wf4KsY7dY/wEfwrIE+RCTIG7H', previous_secret_valid_until: '2026-01-03T08:30:00.000Z' }),
+        ...nativeErrors(404),
+      },
     },
   }, async (request) => {
     const body = request.body as { secret?: string } | undefined
@@ -194,7 +239,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
           ? 'Stop sending; deliveries keep accumulating'
           : 'Start sending again; accumulated deliveries drain in order',
         params: Params,
-        response: { 200: EndpointSchema, ...nativeErrors(404) },
+        response: { 200: withExamples(EndpointSchema, { ...endpointExample, paused: action === 'pause' }), ...nativeErrors(404) },
       },
     }, async (request) => toWireEndpoint(
       await service.setPaused((request.params as { id: string }).id, action === 'pause', scopeFor(request), principalOf(request))))
@@ -231,8 +276,9 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       tags,
       summary: 'Queue again every failed delivery of this endpoint since a time',
       params: Params,
-      body: Type.Object({ since: Type.String({ description: 'RFC 3339 or a duration back from now (2h)' }) }, { additionalProperties: false }),
-      response: { 202: Type.Object({ requeued: Type.Integer() }), ...nativeErrors(404) },
+      body: withExamples(Type.Object({ since: Type.String({ description: 'RFC 3339 or a duration back from now (2h)' }) }, { additionalProperties: false }),
+        { since: '2h' }, { since: '2026-01-02T00:00:00.000Z' }),
+      response: { 202: withExamples(Type.Object({ requeued: Type.Integer() }), { requeued: 12 }), ...nativeErrors(404) },
     },
   }, async (request, reply) => {
     const since = parseSince(request.body.since, Date.now()) as number

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isDatabaseUnavailable } from '../storage/database.ts'
-import { HookhubError, validationFailed, WireError } from './errors.ts'
+import { addProblem, HookhubError, validationFailed, WireError } from './errors.ts'
 import { formatForPath, nativeFormat, type WireFormat } from './wire-format.ts'
 
 declare module 'fastify' {
@@ -21,7 +21,7 @@ function fieldsOf (issues: AjvIssue[], context: string | undefined): Record<stri
     if (issue.keyword === 'additionalProperties') field = [field, String(issue.params.additionalProperty)].filter(Boolean).join('.')
     const key = field || context || 'body'
     const message = issue.keyword === 'additionalProperties' ? 'is not a known field' : issue.message ?? 'is invalid'
-    ;(fields[key] ??= []).push(message)
+    addProblem(fields, key, message)
   }
   return fields
 }
@@ -37,6 +37,8 @@ export function toHookhubError (err: unknown, bodyLimit: number): HookhubError |
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new HookhubError('HOOKHUB_INVALID_JSON')
   }
   if (err instanceof SyntaxError) return new HookhubError('HOOKHUB_INVALID_JSON')
+  // PostgreSQL text cannot hold U+0000 (SQLite can): a client's value with one is refused, not a 500.
+  if (e.code === '22021' || e.code === '22P05') return new HookhubError('HOOKHUB_BAD_REQUEST', ['Text must not contain the NUL character (U+0000)'])
   if (isDatabaseUnavailable(err)) return new HookhubError('HOOKHUB_DATABASE_UNAVAILABLE')
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new HookhubError('HOOKHUB_BAD_REQUEST', [e.message])
@@ -44,7 +46,13 @@ export function toHookhubError (err: unknown, bodyLimit: number): HookhubError |
   return null
 }
 
-export function installErrorHandler (app: FastifyInstance, formats: readonly WireFormat[], bodyLimit: number) {
+export type ErrorResponder = (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply
+
+/**
+ * Answers every error in the wire format of the request's API. Returns the responder, for the
+ * errors Fastify raises before routing (a malformed URL) that never reach the error handler.
+ */
+export function installErrorHandler (app: FastifyInstance, formats: readonly WireFormat[], bodyLimit: number): ErrorResponder {
   const byName = new Map(formats.map((f) => [f.name, f]))
 
   function formatFor (request: FastifyRequest): WireFormat {
@@ -52,7 +60,7 @@ export function installErrorHandler (app: FastifyInstance, formats: readonly Wir
     return (name && byName.get(name)) || formatForPath(formats, request.url.split('?')[0])
   }
 
-  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  const respond: ErrorResponder = (err, request, reply) => {
     let known = toHookhubError(err, bodyLimit)
     if (known === null) {
       request.log.error({ err }, 'unhandled error')
@@ -64,7 +72,9 @@ export function installErrorHandler (app: FastifyInstance, formats: readonly Wir
     if (known instanceof WireError) return reply.code(known.statusCode).send(known.body)
     const format = formatFor(request)
     return reply.code(format.statusOf?.(known) ?? known.statusCode).send(format.toWireError(known, request))
-  })
+  }
+  app.setErrorHandler(respond)
+  return respond
 }
 
 export { nativeFormat }

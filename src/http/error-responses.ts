@@ -1,7 +1,7 @@
 import { Type, type TSchema } from 'typebox'
 
 /** Statuses any authenticated JSON route can answer with, whatever it does. */
-const COMMON_ERROR_STATUSES = [400, 401, 403, 413, 415, 422, 503]
+const COMMON_ERROR_STATUSES = [400, 401, 403, 413, 415, 422, 429, 503]
 
 /** Response schemas for a route's errors, all pointing at one shared error schema. */
 export function errorResponses (schemaId: string, ...statuses: number[]): Record<number, TSchema> {

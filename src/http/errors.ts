@@ -16,6 +16,7 @@ export const codes = {
   HOOKHUB_UNAUTHENTICATED: { status: 401, message: 'Missing or invalid credentials' },
   HOOKHUB_FORBIDDEN: { status: 403, message: 'Permission %s is required' },
   HOOKHUB_RATE_LIMITED: { status: 429, message: 'Too many requests: %s per minute per token; retry after %s s' },
+  HOOKHUB_AUTH_FAILURES_LIMITED: { status: 429, message: 'Too many failed authentications from this client (%s per minute); retry after %s s' },
   HOOKHUB_SIGNATURE_INVALID: { status: 401, message: 'The request signature does not verify' },
   HOOKHUB_SOURCE_NO_SECRET: { status: 401, message: 'Source has no secret configured' },
   // Resources
@@ -27,6 +28,7 @@ export const codes = {
   HOOKHUB_RELAY_FAILED: { status: 502, message: 'The receiver could not be reached (%s); the message is stored and will be retried' },
   // Infrastructure
   HOOKHUB_DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable; retry later' },
+  HOOKHUB_CONSOLE_NOT_BUILT: { status: 503, message: 'The web console is not built; run npm run build' },
   HOOKHUB_INTERNAL: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>
 
@@ -77,6 +79,15 @@ export const validationFailed = (fields: Record<string, string[]>) =>
   new HookhubError('HOOKHUB_VALIDATION_FAILED', [], { fields })
 
 /**
+ * Adds a problem of `field` to a validation map. Field names can come from the client
+ * ("__proto__"): they become own properties, never a write into Object.prototype.
+ */
+export function addProblem (fields: Record<string, string[]>, field: string, ...problems: string[]) {
+  if (Object.hasOwn(fields, field)) fields[field].push(...problems)
+  else Object.defineProperty(fields, field, { value: [...problems], enumerable: true, writable: true, configurable: true })
+}
+
+/**
  * Runs `body` and translates the field names of a validation failure it raises, for a dialect
  * whose clients know the fields by other names (the endpoint's `url` is Brokerstr's `meta.host`).
  */
@@ -86,9 +97,7 @@ export async function withFieldNames<T> (rename: (field: string) => string, body
   } catch (err) {
     if (!(err instanceof HookhubError) || err.code !== 'HOOKHUB_VALIDATION_FAILED') throw err
     const renamed: Record<string, string[]> = {}
-    for (const [field, problems] of Object.entries(err.details.fields as Record<string, string[]>)) {
-      (renamed[rename(field)] ??= []).push(...problems)
-    }
+    for (const [field, problems] of Object.entries(err.details.fields as Record<string, string[]>)) addProblem(renamed, rename(field), ...problems)
     throw validationFailed(renamed)
   }
 }

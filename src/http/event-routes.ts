@@ -4,11 +4,17 @@ import type { EventService } from '../core/event-service.ts'
 import { rawMember } from '../core/raw-json.ts'
 import type { DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EventRow } from '../storage/event-repository.ts'
-import { principalOf } from './auth.ts'
-import { Delivery, toWireDelivery } from './delivery-routes.ts'
-import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp } from './native-schemas.ts'
+import { principalOf, scopeFor } from './auth.ts'
+import { Delivery, deliveryExample, toWireDelivery } from './delivery-routes.ts'
+import { notFound } from './errors.ts'
+import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
-export const Event = Type.Object({
+const publishExample = { type: 'order.created', payload: { order_id: 'ord_1001', total: 49.9, currency: 'EUR' } }
+const eventExample = {
+  id: 'evt_01kdyak3sexqymdydx0fpxxrry', ...publishExample, source: 'api', node_id: null, channel: null, received_at: '2026-01-02T03:04:05.678Z',
+}
+
+export const Event = withExamples(Type.Object({
   id: Type.String(),
   type: Type.String(),
   source: Type.String({ description: '"api", "hookhub" (operational events) or the id of the inbound source' }),
@@ -16,7 +22,7 @@ export const Event = Type.Object({
   channel: Type.Union([Type.String(), Type.Null()]),
   payload: Type.Unknown({ description: 'The payload exactly as received' }),
   received_at: Timestamp,
-})
+}), eventExample)
 
 export const toWireEvent = (row: EventRow) => ({
   id: row.public_id,
@@ -35,7 +41,8 @@ const PublishBody = Type.Object({
   channel: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 }, { additionalProperties: false, required: ['type', 'payload'] })
 
-const Published = Type.Object({ id: Type.String(), type: Type.String(), deliveries: Type.Integer() })
+const Published = withExamples(Type.Object({ id: Type.String(), type: Type.String(), deliveries: Type.Integer() }),
+  { id: eventExample.id, type: eventExample.type, deliveries: 2 })
 
 export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepository, 'list'>): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/api/v1/events', {
@@ -46,7 +53,7 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       summary: 'Publish an event; answers once it and its deliveries are stored',
       description: 'With an Idempotency-Key header, the same key within 24 hours returns the first event with 200.',
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
-      body: PublishBody,
+      body: withExamples(PublishBody, publishExample),
       response: { 200: Published, 202: Published, ...nativeErrors() },
     },
   }, async (request, reply) => {
@@ -80,6 +87,8 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       response: { 200: listOf(Event), ...nativeErrors() },
     },
   }, async (request) => {
+    // `.own` is "rows whose user_id is the caller": events have no owner, so none is.
+    if (scopeFor(request) === 'own') return { data: [], next_cursor: null }
     const q = request.query
     const now = Date.now()
     const filter = {
@@ -99,9 +108,13 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       tags: ['events'],
       summary: 'One event with its deliveries',
       params: Type.Object({ id: Type.String() }),
-      response: { 200: Type.Intersect([Event, Type.Object({ deliveries: Type.Array(Delivery) })]), ...nativeErrors(404) },
+      response: {
+        200: withExamples(Type.Intersect([Event, Type.Object({ deliveries: Type.Array(Delivery) })]), { ...eventExample, deliveries: [deliveryExample] }),
+        ...nativeErrors(404),
+      },
     },
   }, async (request) => {
+    if (scopeFor(request) === 'own') throw notFound('Event')
     const event = await events.get(request.params.id)
     const rows = await deliveries.list({ eventId: event.id, afterId: 0, limit: 10_000 })
     return { ...toWireEvent(event), deliveries: rows.map(toWireDelivery) }

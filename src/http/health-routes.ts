@@ -3,14 +3,17 @@ import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { Database } from '../storage/database.ts'
 import { pendingMigrations } from '../storage/migrator.ts'
+import { withExamples } from './native-schemas.ts'
 
 const Status = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) })
+const Ready = withExamples(Status, { status: 'ready', checks: { database: 'ok', migrations: 'ok' } })
+const NotReady = withExamples(Status, { status: 'not ready', checks: { database: 'unreachable' } })
 
 export function healthRoutes (database: Database) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', {
       config: { public: true },
-      schema: { operationId: 'getHealth', tags: ['operations'], summary: 'Process is up', response: { 200: Status } },
+      schema: { operationId: 'getHealth', tags: ['operations'], summary: 'Process is up', response: { 200: withExamples(Status, { status: 'ok' }) } },
     }, async () => ({ status: 'ok' }))
 
     app.get('/readyz', {
@@ -19,7 +22,7 @@ export function healthRoutes (database: Database) {
         operationId: 'getReadiness',
         tags: ['operations'],
         summary: 'Database reachable and migrations applied',
-        response: { 200: Status, 503: Status },
+        response: { 200: Ready, 503: NotReady },
       },
     }, async (_request, reply) => {
       const checks: Record<string, string> = {}

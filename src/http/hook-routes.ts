@@ -2,15 +2,30 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { SourceService } from '../core/source-service.ts'
 import { HookhubError } from './errors.ts'
+import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from './json-body.ts'
+import { withExamples } from './native-schemas.ts'
+import { withRetryAfter } from './rate-limit.ts'
 
-const AnyError = Type.Unknown({ description: 'native error, or the error shape of the dialect that owns the source' })
+const AnyError = withExamples(Type.Unknown({ description: 'native error, or the error shape of the dialect that owns the source' }),
+  { error: { code: 'HOOKHUB_NOT_FOUND', message: 'Source not found', details: {} } })
 
-const Received = Type.Object({
+const Received = withExamples(Type.Object({
   received: Type.Boolean({ description: 'false when the source does not accept this event type' }),
   event_id: Type.Optional(Type.String()),
   type: Type.String(),
   reason: Type.Optional(Type.String()),
-})
+}),
+{ received: true, event_id: 'evt_01kdyak3sexqymdydx0fpxxrry', type: 'task.move.column' },
+{ received: false, type: 'comment.delete', reason: 'event type comment.delete is not accepted by this source' })
+
+function isJson (bytes: Buffer): boolean {
+  try {
+    JSON.parse(bytes.toString('utf8'))
+    return true
+  } catch {
+    return false
+  }
+}
 
 /**
  * `POST /hooks/{token}`: one inbound path for every source. The body is taken as raw bytes,
@@ -29,11 +44,25 @@ export function hookRoutes (sources: SourceService) {
       if (!source) throw new HookhubError('HOOKHUB_NOT_FOUND', ['Source'])
       // A source made by a dialect answers errors in that dialect's shape.
       if (source.owner_dialect) request.wireFormat = source.owner_dialect
-      const result = await sources.receive(source, {
-        body: request.rawBody ?? Buffer.alloc(0),
-        headers: request.headers,
-        query: request.query as Record<string, string>,
-      })
+      // JSON nested too deep would be stored, then break every read of the event. Text that
+      // merely looks deep (a source keeping any body) is not JSON and is kept as text.
+      if (request.rawBody && nestsDeeperThan(request.rawBody, MAX_JSON_DEPTH) && isJson(request.rawBody)) throw tooDeep()
+      // Guessing a source's secret is capped per sender and URL: one misconfigured source
+      // does not lock a shared sender (GitHub, Stripe) out of the others.
+      const client = `${request.ip} ${source.id}`
+      const failedAuth = app.failedAuth
+      if (failedAuth) withRetryAfter(reply, () => failedAuth.check(client))
+      let result: Awaited<ReturnType<SourceService['receive']>>
+      try {
+        result = await sources.receive(source, {
+          body: request.rawBody ?? Buffer.alloc(0),
+          headers: request.headers,
+          query: request.query as Record<string, string>,
+        })
+      } catch (err) {
+        if (err instanceof HookhubError && err.code === 'HOOKHUB_SIGNATURE_INVALID') failedAuth?.fail(client)
+        throw err
+      }
       if (!result.stored) return { received: false, type: result.type, reason: result.reason }
       if (result.relayed) {
         const { response, error } = result.relayed
@@ -52,7 +81,7 @@ export function hookRoutes (sources: SourceService) {
     const schema = {
       tags: ['sources'],
       // Errors take the native shape, or the shape of the dialect owning the source.
-      response: { 200: Received, 400: AnyError, 401: AnyError, 404: AnyError, 413: AnyError, 502: AnyError, 503: AnyError, 504: AnyError },
+      response: { 200: Received, 400: AnyError, 401: AnyError, 404: AnyError, 413: AnyError, 429: AnyError, 502: AnyError, 503: AnyError, 504: AnyError },
     }
 
     app.post<{ Params: { token: string } }>('/hooks/:token', {

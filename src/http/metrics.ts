@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { HookhubError } from './errors.ts'
+import { withRetryAfter } from './rate-limit.ts'
 import type { Activity } from '../core/activity-feed.ts'
 import { hashesEqual, hashToken } from '../core/tokens.ts'
 import type { MetricsRepository } from '../storage/metrics-repository.ts'
@@ -141,12 +142,24 @@ export function installMetrics (app: FastifyInstance, metrics: Metrics, metricsT
       operationId: 'getMetrics',
       tags: ['operations'],
       summary: 'Prometheus metrics (Bearer HOOKHUB_METRICS_TOKEN when set)',
-      response: { 200: Type.String() },
+      // Documentation only: the handler sets the registry's text content type itself.
+      produces: ['text/plain'],
+      response: {
+        200: Type.String({
+          examples: ['# HELP hookhub_events_received_total Events stored, by source ("api", "hookhub" or an inbound source id) and type (first 50 values, then "other")\n' +
+            '# TYPE hookhub_events_received_total counter\nhookhub_events_received_total{source="api",type="order.created"} 1042\n'],
+        }),
+      },
     },
   }, async (request, reply) => {
     if (expected) {
+      const failedAuth = app.failedAuth
+      if (failedAuth) withRetryAfter(reply, () => failedAuth.check(request.ip))
       const given = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]
-      if (!given || !hashesEqual(hashToken(given), expected)) throw new HookhubError('HOOKHUB_UNAUTHENTICATED')
+      if (!given || !hashesEqual(hashToken(given), expected)) {
+        failedAuth?.fail(request.ip)
+        throw new HookhubError('HOOKHUB_UNAUTHENTICATED')
+      }
     }
     reply.header('content-type', metrics.registry.contentType)
     return metrics.registry.metrics()

@@ -1,16 +1,29 @@
-import { Type, type TSchema } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import { errorResponses } from './error-responses.ts'
 import { HookhubError, notFound, validationFailed } from './errors.ts'
 
 // Shapes shared by every native API route (DESIGN.md "Native API shapes").
 
-export const NativeError = Type.Object({
+/**
+ * `schema` with JSON Schema `examples`, which @fastify/swagger shows as the example of the body
+ * or response. Typed, so an example that drifts from its schema fails to compile (and
+ * test/http/openapi.test.ts validates them). A copy with every property: TypeBox's own
+ * non-enumerable markers survive, so the result still works in Type.Intersect, Type.Partial….
+ */
+export function withExamples<T extends TSchema> (schema: T, ...examples: Static<T>[]): T {
+  const copy = Object.create(Object.getPrototypeOf(schema), Object.getOwnPropertyDescriptors(schema)) as T
+  return Object.assign(copy, { examples })
+}
+
+export const NativeError = withExamples(Type.Object({
   error: Type.Object({
     code: Type.String({ description: 'Stable HOOKHUB_* code' }),
     message: Type.String(),
     details: Type.Record(Type.String(), Type.Unknown()),
   }),
-}, { $id: 'NativeError', description: 'Error in the native shape' })
+}, { $id: 'NativeError', description: 'Error in the native shape' }),
+{ error: { code: 'HOOKHUB_NOT_FOUND', message: 'Endpoint not found', details: {} } },
+{ error: { code: 'HOOKHUB_VALIDATION_FAILED', message: 'Validation failed', details: { fields: { url: ['must use http or https'] } } } })
 
 /** Error responses every authenticated native route may give, plus the route's own. */
 export const nativeErrors = (...statuses: number[]) => errorResponses('NativeError', ...statuses)
@@ -23,10 +36,13 @@ export const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String()),
 })
 
+const exampleOf = (schema: TSchema): unknown => (schema as { examples?: unknown[] }).examples?.[0]
+
+/** A page of `item`; its example is a one-row last page made of the item's own first example. */
 export const listOf = <T extends TSchema>(item: T) => Type.Object({
   data: Type.Array(item),
   next_cursor: Type.Union([Type.String(), Type.Null()]),
-})
+}, exampleOf(item) === undefined ? {} : { examples: [{ data: [exampleOf(item)], next_cursor: null }] })
 
 export const IdParams = Type.Object({ id: Type.String() })
 

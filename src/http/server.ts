@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Ajv from 'ajv'
@@ -6,12 +6,13 @@ import addFormats from 'ajv-formats'
 import type { Logger } from 'pino'
 import type { TSchema } from 'typebox'
 import { installAuth } from './auth.ts'
-import { installErrorHandler } from './error-handler.ts'
+import { consoleRoutes } from './console-routes.ts'
+import { installErrorHandler, type ErrorResponder } from './error-handler.ts'
 import { installJsonBody } from './json-body.ts'
 import { customMethodServerFactory } from './custom-methods.ts'
 import { carryLookup, LOOKUP_CARRIER } from './lookup-method.ts'
 import { installNotFoundHandler } from './not-found.ts'
-import { createTokenRateLimit } from './rate-limit.ts'
+import { createFailedAuthLimit, createTokenRateLimit } from './rate-limit.ts'
 import { NativeError } from './native-schemas.ts'
 import { nativeFormat, type WireFormat } from './wire-format.ts'
 import type { UserService } from '../core/user-service.ts'
@@ -39,15 +40,20 @@ export interface ServerOptions {
   publicUrl: string
   /** Requests per minute per API token; null for none. */
   apiRateLimitPerMinute: number | null
+  /** Failed authentications per minute per client before it gets 429; null for no limit. */
+  authFailureLimitPerMinute?: number | null
   /**
    * Schemas routes refer to by $id. They are added here, on the root: a plugin that adds its
    * own schemas gets Fastify's default validator instead of the strict one set below.
    */
   sharedSchemas: readonly TSchema[]
+  /** The built web console (default dist/console); tests point it elsewhere. */
+  consoleDir?: string
 }
 
 /** A Fastify instance with the hub's HTTP conventions installed; routes are added by the caller. */
 export async function createServer (options: ServerOptions): Promise<FastifyInstance> {
+  let respondWithError: ErrorResponder | undefined
   const app = Fastify({
     loggerInstance: options.logger || undefined,
     logger: options.logger ? undefined : false,
@@ -60,6 +66,9 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     // lookup-method.ts carries it through Fastify's router as SEARCH.
     serverFactory: customMethodServerFactory(['LOOKUP']),
     rewriteUrl: carryLookup,
+    // A malformed URL (%ZZ) or an over-long parameter fails before routing, where the error
+    // handler is not reached: answered here, in the API's own error shape.
+    frameworkErrors: (err, request, reply) => respondWithError!(err, request as FastifyRequest, reply as FastifyReply),
   }) as unknown as FastifyInstance
   app.addHttpMethod(LOOKUP_CARRIER, { hasBody: true })
   const bodyAjv = makeAjv(false)
@@ -75,9 +84,11 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
   })
 
   installJsonBody(app)
-  installErrorHandler(app, [nativeFormat, ...options.wireFormats], BODY_LIMIT)
+  respondWithError = installErrorHandler(app, [nativeFormat, ...options.wireFormats], BODY_LIMIT)
   installNotFoundHandler(app)
-  installAuth(app, options.users, options.apiRateLimitPerMinute ? createTokenRateLimit(options.apiRateLimitPerMinute) : null)
+  installAuth(app, options.users,
+    options.apiRateLimitPerMinute ? createTokenRateLimit(options.apiRateLimitPerMinute) : null,
+    options.authFailureLimitPerMinute ? createFailedAuthLimit(options.authFailureLimitPerMinute) : null)
 
   await app.register(swagger, {
     openapi: {
@@ -99,6 +110,7 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     docs.addHook('onRoute', (route) => { route.config = { ...route.config, public: true } })
     await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, logLevel: 'warn' })
   })
+  await app.register(consoleRoutes(options.consoleDir))
   for (const schema of [NativeError, ...options.sharedSchemas]) app.addSchema(schema)
 
   app.get('/openapi.json', {

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { VERIFY_METHODS } from '../core/inbound-verifiers.ts'
 import type { SourceInput, SourceService } from '../core/source-service.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { listOf, ListQuery, listPage, nativeErrors, textCursor, Timestamp, toTimestamp } from './native-schemas.ts'
+import { listOf, ListQuery, listPage, nativeErrors, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 type Source = ReturnType<SourceService['toSource']>
 
@@ -12,7 +12,15 @@ const EventTypeRule = Type.Union([
   Type.Object({ field: Type.String({ minLength: 1, description: 'dot path into the payload, e.g. data.kind' }) }, { additionalProperties: false }),
 ])
 
-const SourceSchema = Type.Object({
+const createExample = {
+  name: 'GitHub pushes',
+  verify: 'github',
+  secret: 'gh-webhook-secret-3f9a1c',
+  event_type: { field: 'action' },
+  accepted_types: ['opened', 'closed', 'reopened'],
+}
+
+const SourceSchema = withExamples(Type.Object({
   id: Type.String(),
   name: Type.String(),
   verify: Type.String({ enum: [...VERIFY_METHODS] }),
@@ -25,6 +33,18 @@ const SourceSchema = Type.Object({
   last_received_at: Type.Union([Timestamp, Type.Null()]),
   created_at: Timestamp,
   updated_at: Timestamp,
+}), {
+  id: 'src_01kdvr6csex8am1xfx5gf3h9tt',
+  name: createExample.name,
+  verify: 'github',
+  has_secret: true,
+  event_type: createExample.event_type,
+  accepted_types: createExample.accepted_types,
+  inbound_url: 'https://hooks.example.com/hooks/0tN7w7seUVMmCgkE4T1erjS6juh6F6Lq',
+  enabled: true,
+  last_received_at: null,
+  created_at: '2026-01-01T03:04:05.678Z',
+  updated_at: '2026-01-01T03:04:05.678Z',
 })
 
 export const toWireSource = (s: Source) => ({
@@ -52,13 +72,13 @@ export const sourceRoutes = (service: SourceService): FastifyPluginAsyncTypebox 
       operationId: 'createSource',
       tags,
       summary: 'Create an inbound source; senders post to its inbound_url',
-      body: Type.Object({
+      body: withExamples(Type.Object({
         name: Type.String({ minLength: 1, maxLength: 255 }),
         verify: Type.String({ enum: [...VERIFY_METHODS], description: 'how senders prove themselves' }),
         secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'token or signing secret; never shown again' })),
         event_type: Type.Optional(EventTypeRule),
         accepted_types: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'only these types (* wildcards) are stored' })),
-      }, { additionalProperties: false }),
+      }, { additionalProperties: false }), createExample),
       response: { 201: SourceSchema, ...nativeErrors() },
     },
   }, async (request, reply) => {

@@ -5,7 +5,7 @@ import type { Activity, ActivityFeed } from '../core/activity-feed.ts'
 import { scopeOf } from '../core/permissions.ts'
 import { typeMatches } from '../core/routing.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { nativeErrors, toTimestamp } from './native-schemas.ts'
+import { nativeErrors, toTimestamp, withExamples } from './native-schemas.ts'
 
 const PING_MS = 15_000
 /** A client that reads slower than this much backlog is cut off rather than buffered without end. */
@@ -44,12 +44,19 @@ export const streamRoutes = (feed: Pick<ActivityFeed, 'subscribe'>): FastifyPlug
         type: Type.Optional(Type.String({ description: 'event type pattern, * as wildcard: task.*' })),
       }),
       produces: ['text/event-stream'],
-      response: { 200: Type.String({ description: 'text/event-stream' }), ...nativeErrors() },
+      response: {
+        200: withExamples(Type.String({ description: 'text/event-stream' }), 'retry: 2000\n: connected\n\n' +
+          'id: 1\nevent: delivery\ndata: {"id":"dlv_01kdyak3tpam6npbjrc4639vkd","event_id":"evt_01kdyak3sexqymdydx0fpxxrry",' +
+          '"event_type":"order.created","endpoint_id":"ep_01kdvr6csem08zedck8bpvt7ck","status":"succeeded","attempt":1,"max_attempts":8,' +
+          '"status_code":200,"duration_ms":84,"error":null,"next_attempt_at":null,"at":"2026-01-02T03:04:05.815Z"}\n\n'),
+        ...nativeErrors(),
+      },
     },
   }, async (request, reply) => {
     const principal = principalOf(request)
     const ownOnly = scopeFor(request) === 'own'
-    const withEvents = scopeOf(principal.permissions, 'events', 'view') !== null && !request.query.endpoint_id
+    // Events have no owner: events.view.own reaches none of them.
+    const withEvents = scopeOf(principal.permissions, 'events', 'view') === 'all' && !request.query.endpoint_id
     const { endpoint_id: endpointId, type } = request.query
     const wanted = (activity: Activity) => {
       if (activity.kind === 'event') return withEvents && (!type || typeMatches([type], activity.event.type))

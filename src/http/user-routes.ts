@@ -4,24 +4,31 @@ import type { UserService } from '../core/user-service.ts'
 import type { UserRecord } from '../storage/user-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import {
-  numericCursor, IdParams, listOf, ListQuery, listPage, nativeErrors, parseId, Timestamp, toTimestamp,
+  numericCursor, IdParams, listOf, ListQuery, listPage, nativeErrors, parseId, Timestamp, toTimestamp, withExamples,
 } from './native-schemas.ts'
 
-const User = Type.Object({
+const newUserExample = { email: 'ops@example.com', name: 'ops', permissions: ['endpoints.view', 'deliveries.view', 'deliveries.retry'] }
+const userExample = { id: 2, ...newUserExample, created_at: '2026-01-02T03:04:05.678Z' }
+
+const User = withExamples(Type.Object({
   id: Type.Integer(),
   email: Type.String(),
   name: Type.String(),
   permissions: Type.Array(Type.String()),
   created_at: Timestamp,
-})
+}), userExample)
 
-const NewUser = Type.Object({
+const NewUser = withExamples(Type.Object({
   email: Type.String({ minLength: 3, maxLength: 255 }),
   name: Type.String({ minLength: 1, maxLength: 64 }),
   permissions: Type.Array(Type.String(), { default: [], maxItems: 100 }),
-}, { additionalProperties: false })
+}, { additionalProperties: false }), newUserExample)
 
-const NewToken = Type.Object({ id: Type.Integer(), token: Type.String(), created_at: Timestamp })
+const CreatedUser = withExamples(Type.Intersect([User, Type.Object({ token: Type.String() })]),
+  { ...userExample, token: 'hh_eXMY0s-OETAQUj8UAvxmEMfcvE-vEGCLNjv2KcUtXWs' })
+
+const NewToken = withExamples(Type.Object({ id: Type.Integer(), token: Type.String(), created_at: Timestamp }),
+  { id: 3, token: 'hh_gSCJJSjMNQ5Ufjoj_rfQhlfc63abXd2sS_2K8uCiXW8', created_at: '2026-01-03T09:15:00.000Z' })
 
 const toWireUser = (u: UserRecord) => ({
   id: u.id, email: u.email, name: u.name, permissions: u.permissions, created_at: toTimestamp(u.createdAt),
@@ -35,7 +42,7 @@ export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => asy
       tags: ['users'],
       summary: 'Create an API user and its first token (shown once)',
       body: NewUser,
-      response: { 201: Type.Intersect([User, Type.Object({ token: Type.String() })]), ...nativeErrors(409) },
+      response: { 201: CreatedUser, ...nativeErrors(409) },
     },
   }, async (request, reply) => {
     const { user, token } = await users.create(request.body, principalOf(request))

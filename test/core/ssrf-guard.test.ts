@@ -21,6 +21,7 @@ test('literal and local URLs are refused at creation time', () => {
   for (const url of [
     'http://127.0.0.1/', 'http://localhost:8080/x', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://10.0.0.1/',
     'http://169.254.169.254/latest/meta-data', 'http://100.64.0.1/', 'http://2130706433/', 'http://0x7f000001/', 'http://api.localhost/',
+    'http://localhost./', 'http://metadata.google.internal./',
   ]) {
     assert.equal(isBlockedUrl(new URL(url)), true, url)
   }

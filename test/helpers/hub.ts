@@ -1,4 +1,5 @@
 import type { TestContext } from 'node:test'
+import type { Logger } from 'pino'
 import { createHub, type Hub } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { generateSecretKey } from '../../src/core/secret-box.ts'
@@ -15,8 +16,10 @@ export interface TestHub extends Hub {
 
 let userCounter = 0
 
-/** A complete hub on a fresh database, closed when the test ends. */
-export async function startHub (t: TestContext, engine: Engine = 'sqlite', env: Record<string, string> = {}): Promise<TestHub> {
+/** A complete hub on a fresh database, closed when the test ends; silent unless given a logger. */
+export async function startHub (
+  t: TestContext, engine: Engine = 'sqlite', env: Record<string, string> = {}, { logger }: { logger?: Logger } = {},
+): Promise<TestHub> {
   const fresh = await freshDatabase(engine)
   // Registered before the hub starts, so that a start that fails still drops its schema.
   let hub: Hub | undefined
@@ -24,11 +27,12 @@ export async function startHub (t: TestContext, engine: Engine = 'sqlite', env: 
     await hub?.close()
     await fresh.drop()
   })
-  const config = { ...loadConfig({ HOOKHUB_ADMIN_TOKEN: ADMIN_TOKEN, ...env }), database: fresh.target }
+  // The failed-auth lockout would turn a suite's 401 checks into 429s; test/security turns it on.
+  const config = { ...loadConfig({ HOOKHUB_ADMIN_TOKEN: ADMIN_TOKEN, HOOKHUB_AUTH_FAILURE_LIMIT: '0', ...env }), database: fresh.target }
   hub = await fresh.exclusive(() => createHub({
     config,
     secretKey: generateSecretKey(),
-    logger: false,
+    logger: logger ?? false,
     databaseOptions: { schema: fresh.schema, poolSize: 4 },
   }))
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }

@@ -5,8 +5,10 @@ import type { NodeService } from '../../core/node-service.ts'
 import { principalOf, scopeFor } from '../../http/auth.ts'
 import { HookhubError } from '../../http/errors.ts'
 import { toWireDistributor, toWireNode } from './mapping.ts'
+import { withExamples } from '../../http/native-schemas.ts'
 import {
-  brokerstrErrors, Distributor, DistributorBody, Node, NodeCreate, NodeUpdate, PageQuery, TargetServerHeaders,
+  accountExample, brokerstrErrors, createdDistributorExample, Distributor, DistributorBody, distributorBodyExample, distributorExample,
+  Node, NodeCreate, NodeUpdate, PageQuery, renamedExample, TargetServerHeaders,
 } from './schemas.ts'
 import type { DistributorService, MetaInput } from './service.ts'
 
@@ -14,6 +16,16 @@ const BASE = '/api/v1/integration'
 const access = (request: FastifyRequest) => ({ scope: scopeFor(request), actor: principalOf(request) })
 const IdParams = Type.Object({ id: Type.String() })
 const NodeIdParams = Type.Object({ node_id: Type.String() })
+
+const NodePage = withExamples(
+  Type.Object({ nodes: Type.Array(Node), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }),
+  { nodes: [accountExample], total: 1, page: 1, per_page: 100 })
+const DistributorPage = withExamples(
+  Type.Object({ distributors: Type.Array(Distributor), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }),
+  { distributors: [distributorExample], total: 1, page: 1, per_page: 100 })
+/** A replace that keeps the stored password by sending the mask back. */
+const replaceExample = { meta: { ...distributorBodyExample.meta, method: 2, authentication: { ...distributorBodyExample.meta.authentication, password: '********' } } }
+const replacedExample = { ...distributorExample, meta: { ...distributorExample.meta, method: 'POST' }, updated_at: '2025-12-24T09:30:00.000000Z' }
 
 export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorService): FastifyPluginAsyncTypebox => async (app) => {
   // Brokerstr's gateway routes by this header; hookhub serves only the integration server.
@@ -50,7 +62,7 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
     config: nodeConfig('manage'),
     schema: {
       operationId: 'brokerstrUpdateNode', tags: nodeTags, summary: 'Rename a node, or move it under another parent (its subtree follows)',
-      headers: TargetServerHeaders, params: IdParams, body: NodeUpdate, response: { 200: Node, ...brokerstrErrors() },
+      headers: TargetServerHeaders, params: IdParams, body: NodeUpdate, response: { 200: withExamples(Node, renamedExample), ...brokerstrErrors() },
     },
   }, async (request) => toWireNode(await nodes.update(request.params.id, { name: request.body.name, parentId: request.body.parent_id }, access(request))))
 
@@ -70,7 +82,7 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
     schema: {
       operationId: 'brokerstrListChildren', tags: nodeTags, summary: 'Direct children of a node',
       headers: TargetServerHeaders, params: IdParams, querystring: PageQuery,
-      response: { 200: Type.Object({ nodes: Type.Array(Node), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }), ...brokerstrErrors() },
+      response: { 200: NodePage, ...brokerstrErrors() },
     },
   }, async (request) => {
     const page = request.query.page ?? 1
@@ -84,7 +96,10 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
     schema: {
       operationId: 'brokerstrCreateDistributor', tags: distributorTags,
       summary: 'Create a distributor of a node; with meta it delivers the events of the node and its subtree to host + path',
-      headers: TargetServerHeaders, params: NodeIdParams, body: DistributorBody, response: { 201: Distributor, ...brokerstrErrors() },
+      headers: TargetServerHeaders,
+      params: NodeIdParams,
+      body: withExamples(DistributorBody, distributorBodyExample),
+      response: { 201: withExamples(Distributor, createdDistributorExample), ...brokerstrErrors() },
     },
   }, async (request, reply) => {
     const meta = (request.body as { meta?: MetaInput | null } | undefined)?.meta
@@ -97,7 +112,7 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
     schema: {
       operationId: 'brokerstrListDistributors', tags: distributorTags, summary: 'Distributors of a node',
       headers: TargetServerHeaders, params: NodeIdParams, querystring: PageQuery,
-      response: { 200: Type.Object({ distributors: Type.Array(Distributor), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }), ...brokerstrErrors() },
+      response: { 200: DistributorPage, ...brokerstrErrors() },
     },
   }, async (request) => {
     const page = request.query.page ?? 1
@@ -116,7 +131,10 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
     schema: {
       operationId: 'brokerstrUpdateDistributor', tags: distributorTags,
       summary: 'Replace a distributor\'s meta; "meta": null removes the webhook; "********" keeps a stored password or token',
-      headers: TargetServerHeaders, params: IdParams, body: DistributorBody, response: { 200: Distributor, ...brokerstrErrors() },
+      headers: TargetServerHeaders,
+      params: IdParams,
+      body: withExamples(DistributorBody, replaceExample),
+      response: { 200: withExamples(Distributor, replacedExample), ...brokerstrErrors() },
     },
   }, async (request) => {
     const meta = (request.body as { meta?: MetaInput | null } | undefined)?.meta ?? null

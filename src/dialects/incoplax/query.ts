@@ -30,11 +30,13 @@ export const FIELDS: Record<string, { column: string; kind: FieldKind }> = {
 /** The seed also spells the tokens without underscores. */
 const ALIASES: Record<string, string> = { tokenlocal: 'token_local', tokenremote: 'token_remote', tokenremote2: 'token_remote2' }
 
-export const canonicalField = (name: string) => ALIASES[name] ?? name
+// Names come from the client: only own keys count ("__proto__" is not a field).
+export const canonicalField = (name: string) => (Object.hasOwn(ALIASES, name) ? ALIASES[name] : name)
+const isField = (name: string) => Object.hasOwn(FIELDS, name)
 
 function fieldOf (name: string, parameter: string) {
   const field = canonicalField(name.trim())
-  if (!FIELDS[field]) throw validationFailed({ [parameter]: [`unknown field ${name}`] })
+  if (!isField(field)) throw validationFailed({ [parameter]: [`unknown field ${name}`] })
   return field
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import { Type } from 'typebox'
 import { principalOf, scopeFor } from '../../http/auth.ts'
 import { errorResponses } from '../../http/error-responses.ts'
-import { HookhubError, WireError } from '../../http/errors.ts'
+import { HookhubError, validationFailed, WireError } from '../../http/errors.ts'
 import { isLookup, LOOKUP_CARRIER } from '../../http/lookup-method.ts'
 import { toEntity } from './mapping.ts'
 import type { IntegrationPointService, ListParams } from './service.ts'
@@ -55,6 +55,17 @@ const ListQuery = Type.Object({
 })
 
 type WithId = { Params: { id: string } }
+
+/**
+ * The query parameters as the service reads them: one text each. The schema is not applied
+ * (the service names bad fields itself), so a repeated parameter (?mask=a&mask=b), which
+ * arrives as an array, is refused here.
+ */
+function listParams (query: unknown): ListParams {
+  const repeated = Object.entries(query as Record<string, unknown>).filter(([, value]) => typeof value !== 'string').map(([key]) => key)
+  if (repeated.length > 0) throw validationFailed(Object.fromEntries(repeated.map((key) => [key, ['must be given once']])))
+  return query as ListParams
+}
 const config = (action: 'view' | 'create' | 'manage' | 'delete') =>
   ({ dialect: 'incoplax', permission: ['integration_points', action] as ['integration_points', typeof action] })
 
@@ -74,7 +85,7 @@ export function incoplaxRoutes (service: IntegrationPointService) {
       config: config('view'),
       validatorCompiler: checkedByService,
       schema: { operationId: 'incoplaxListPoints', tags, summary: 'List integration points with filter, mask, order, offset, limit, flat', querystring: ListQuery, response: { 200: Type.Array(AnyEntity), ...incoplaxErrors() } },
-    }, async (request) => service.list(request.query as ListParams, scopeFor(request), principalOf(request)))
+    }, async (request) => service.list(listParams(request.query), scopeFor(request), principalOf(request)))
 
     app.route({
       method: LOOKUP_CARRIER,
@@ -105,7 +116,7 @@ export function incoplaxRoutes (service: IntegrationPointService) {
       config: config('view'),
       validatorCompiler: checkedByService,
       schema: { operationId: 'incoplaxGetPoint', tags, summary: 'One integration point (mask, flat)', params: Type.Object({ id: Type.String() }), querystring: Type.Pick(ListQuery, ['mask', 'flat']), response: { 200: AnyEntity, ...incoplaxErrors() } },
-    }, async (request) => service.get(request.params.id, scopeFor(request), principalOf(request), request.query as ListParams))
+    }, async (request) => service.get(request.params.id, scopeFor(request), principalOf(request), listParams(request.query)))
 
     app.patch<WithId>(`${BASE}/:id`, {
       config: config('manage'),

@@ -4,7 +4,7 @@ import { inScope, type Scope } from '../../core/permissions.ts'
 import type { SecretBox } from '../../core/secret-box.ts'
 import type { SourceInput, SourceService } from '../../core/source-service.ts'
 import type { Principal } from '../../core/user-service.ts'
-import { conflict, notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
+import { addProblem, conflict, notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
 import { isUniqueViolation } from '../../storage/database.ts'
 import type { IntegrationPointRepository, IntegrationPointRow } from '../../storage/integration-point-repository.ts'
 import { MASK } from './mapping.ts'
@@ -28,7 +28,8 @@ function validateBody (input: unknown, creating: boolean): Body {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw validationFailed({ body: ['must be a JSON object'] })
   const body = input as Body
   const fields: Record<string, string[]> = {}
-  const add = (field: string, message: string) => { (fields[field] ??= []).push(message) }
+  // Keys are the client's ("__proto__" included).
+  const add = (field: string, message: string) => addProblem(fields, field, message)
   const known = new Set<string>(['id', 'code', 'token_local', 'opts', ...STRING_FIELDS])
   for (const key of Object.keys(body)) if (!known.has(key) && !IGNORED.has(key)) add(key, 'is not a field of integration_point')
   // Required on create; once there, they can be changed but never blanked.
@@ -48,7 +49,7 @@ function validateBody (input: unknown, creating: boolean): Body {
       add('opts', 'must be an object')
     } else {
       for (const [key, value] of Object.entries(body.opts as Body)) {
-        const kind = OPTS[key as keyof typeof OPTS]
+        const kind = Object.hasOwn(OPTS, key) ? OPTS[key as keyof typeof OPTS] : undefined
         if (!kind) add(`opts.${key}`, 'is not an option')
         else if (kind === 'integer' ? !(Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 60_000) : typeof value !== kind) {
           add(`opts.${key}`, kind === 'integer' ? 'must be an integer from 100 to 60000 (ms)' : `must be a ${kind}`)

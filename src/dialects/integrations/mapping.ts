@@ -37,6 +37,7 @@ const LARAVEL_MESSAGES: Record<number, string> = {
   404: 'Not Found',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Attempts.',
   500: 'Server Error',
   503: 'Service Unavailable',
 }

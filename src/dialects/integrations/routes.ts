@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { principalOf, scopeFor } from '../../http/auth.ts'
 import { toWireIntegration } from './mapping.ts'
 import {
-  IntegrationInput, IntegrationListQuery, IntegrationPage, IntegrationRef, laravelErrors, UuidParams,
+  IntegrationInput, IntegrationListQuery, IntegrationPage, IntegrationPatch, IntegrationRef, laravelErrors, UuidParams,
 } from './schemas.ts'
 import type { IntegrationService } from './service.ts'
 import type { IntegrationRow } from '../../storage/integration-repository.ts'
@@ -83,7 +83,7 @@ export function integrationRoutes (service: IntegrationService, hookUrl: (token:
             ? 'Update an integration (name and type required)'
             : 'Update some fields of an integration',
           params: UuidParams,
-          body: method === 'put' ? IntegrationInput : Type.Partial(IntegrationInput),
+          body: method === 'put' ? IntegrationInput : IntegrationPatch,
           response: { 200: IntegrationRef, ...laravelErrors(404) },
         },
       }, async (request) => toWire(

@@ -1,8 +1,10 @@
 import { Type, type TSchema } from 'typebox'
 import { errorResponses } from '../../http/error-responses.ts'
+import { withExamples } from '../../http/native-schemas.ts'
 
 // Wire shapes of the CyberCert integrations API (seed 000). Response schemas list every
 // allowed field: `credentials` is absent, so it cannot be serialised even by mistake.
+// Examples are the seed's own, verbatim where it has them.
 
 export const INTEGRATION_TYPES = ['webhook', 'oauth', 'api'] as const
 export const INTEGRATION_STATUSES = ['active', 'inactive', 'error', 'pending'] as const
@@ -15,7 +17,32 @@ const JsonObject = Type.Unsafe<Record<string, unknown> | unknown[]>({
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 const LaravelTimestamp = Type.String({ description: 'UTC with microseconds, e.g. 2025-11-20T12:00:00.000000Z' })
 
-export const Integration = Type.Object({
+/** The seed's 201 example, plus the two fields hookhub answers that the seed's example leaves out. */
+const integrationExample = {
+  id: 1,
+  uuid: '550e8400-e29b-41d4-a716-446655440000',
+  name: 'Stripe Webhook',
+  type: 'webhook',
+  provider: 'stripe',
+  description: 'Stripe ödeme webhook entegrasyonu',
+  config: {
+    webhook_url: 'https://api.example.com/webhooks/stripe',
+    events: ['payment.succeeded', 'payment.failed'],
+  },
+  metadata: null,
+  status: 'pending',
+  is_active: true,
+  user_id: 1,
+  user: {
+    id: 1,
+    email: 'user@example.com',
+  },
+  inbound_url: 'https://hooks.example.com/hooks/0tN7w7seUVMmCgkE4T1erjS6juh6F6Lq',
+  created_at: '2025-11-20T12:00:00.000000Z',
+  updated_at: '2025-11-20T12:00:00.000000Z',
+}
+
+export const Integration = withExamples(Type.Object({
   id: Type.Integer(),
   uuid: Type.String({ format: 'uuid' }),
   name: Type.String(),
@@ -32,11 +59,11 @@ export const Integration = Type.Object({
   created_at: LaravelTimestamp,
   updated_at: LaravelTimestamp,
   deleted_at: Type.Optional(LaravelTimestamp),
-}, { $id: 'Integration' })
+}, { $id: 'Integration' }), integrationExample)
 
 const IntegrationRef = Type.Unsafe({ $ref: 'Integration#' })
 
-export const IntegrationInput = Type.Object({
+export const IntegrationInput = withExamples(Type.Object({
   name: Type.String({ maxLength: 255, description: 'Required on create and PUT' }),
   type: Type.String({ enum: [...INTEGRATION_TYPES], description: 'Required on create and PUT' }),
   provider: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
@@ -49,7 +76,22 @@ export const IntegrationInput = Type.Object({
   status: Type.Optional(Type.String({ enum: [...INTEGRATION_STATUSES], default: 'pending' })),
   metadata: Type.Optional(Nullable(JsonObject)),
   is_active: Type.Optional(Type.Boolean({ default: true })),
+}), {
+  name: 'Stripe Webhook',
+  type: 'webhook',
+  provider: 'stripe',
+  description: 'Stripe ödeme webhook entegrasyonu',
+  config: {
+    webhook_url: 'https://api.example.com/webhooks/stripe',
+    events: ['payment.succeeded', 'payment.failed'],
+  },
+  credentials: {
+    api_key: 'sk_live_...',
+  },
+  status: 'pending',
 })
+
+export const IntegrationPatch = withExamples(Type.Partial(IntegrationInput), { status: 'active', is_active: true })
 
 export const IntegrationListQuery = Type.Object({
   search: Type.Optional(Type.String({ description: 'Matches name, provider or description' })),
@@ -58,11 +100,11 @@ export const IntegrationListQuery = Type.Object({
   status: Type.Optional(Type.String()),
   is_active: Type.Optional(Type.Boolean()),
   with_trashed: Type.Optional(Type.Boolean()),
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, default: 1 })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 15 })),
 })
 
-export const IntegrationPage = Type.Object({
+export const IntegrationPage = withExamples(Type.Object({
   data: Type.Array(IntegrationRef),
   current_page: Type.Integer(),
   per_page: Type.Integer(),
@@ -70,14 +112,24 @@ export const IntegrationPage = Type.Object({
   last_page: Type.Integer(),
   from: Type.Union([Type.Integer(), Type.Null()]),
   to: Type.Union([Type.Integer(), Type.Null()]),
+}), {
+  data: [integrationExample],
+  current_page: 1,
+  per_page: 15,
+  total: 1,
+  last_page: 1,
+  from: 1,
+  to: 1,
 })
 
 export const UuidParams = Type.Object({ uuid: Type.String() })
 
-export const LaravelError = Type.Object({
+export const LaravelError = withExamples(Type.Object({
   message: Type.String(),
   errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
-}, { $id: 'LaravelError', description: 'Laravel error body' })
+}, { $id: 'LaravelError', description: 'Laravel error body' }),
+{ message: 'Forbidden' },
+{ message: 'Validation failed', errors: { name: ['The name field is required.'], type: ['The type field is required.'] } })
 
 export const laravelErrors = (...statuses: number[]) => errorResponses('LaravelError', ...statuses)
 

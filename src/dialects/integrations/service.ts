@@ -36,7 +36,8 @@ const LIST_RULES: Rules = {
   status: ['nullable', 'string'],
   is_active: ['nullable', 'boolean'],
   with_trashed: ['nullable', 'boolean'],
-  page: ['nullable', 'integer', { min: 1 }],
+  // Bounded so that the row offset stays an exact 64-bit integer in SQL (page=1e20 broke the query).
+  page: ['nullable', 'integer', { min: 1 }, { max: 2_147_483_647 }],
   per_page: ['nullable', 'integer', { min: 1 }, { max: 100 }],
 }
 
