@@ -13,6 +13,7 @@ const BLOCKED_RECHECK_MS = 250
 const ENDPOINT_CACHE_MS = 1_000
 /** How often a worker returns deliveries of dead workers (expired leases) to the queue, at most. */
 const RECLAIM_INTERVAL_MS = 1_000
+const PUMP_RETRY_MS = 1_000
 
 export interface WorkerOptions {
   retryScheduleMs: readonly number[]
@@ -115,13 +116,26 @@ export function createDeliveryWorker (deps: Deps) {
     return Math.ceil(((1 - bucket.tokens) / ratePerS) * 1000)
   }
 
-  async function pump (endpointId: string): Promise<void> {
+  /**
+   * Starts what the lane may start now. Called without waiting (claims, finished tries,
+   * timers), so it never rejects: when the endpoint cannot be read (database away), the lane
+   * is looked at again a little later; its leases are renewed meanwhile.
+   */
+  function pump (endpointId: string): void {
+    startReady(endpointId).catch((err) => {
+      log?.warn({ err, endpoint: endpointId }, 'delivery lane stalled; retrying')
+      const lane = laneOf(endpointId)
+      if (!lane.timer) lane.timer = setTimeout(() => { lane.timer = null; pump(endpointId) }, PUMP_RETRY_MS)
+    })
+  }
+
+  async function startReady (endpointId: string): Promise<void> {
     const lane = laneOf(endpointId)
     const row = await endpointRow(endpointId)
     while (lane.waiting.length > 0 && lane.active < capOf(row) && !lane.timer) {
       const wait = takeToken(endpointId, row?.rate_limit_per_s ?? null)
       if (wait !== true) {
-        lane.timer = setTimeout(() => { lane.timer = null; void pump(endpointId) }, wait)
+        lane.timer = setTimeout(() => { lane.timer = null; pump(endpointId) }, wait)
         return
       }
       const delivery = lane.waiting.shift() as ClaimedDelivery
@@ -135,7 +149,7 @@ export function createDeliveryWorker (deps: Deps) {
         held.delete(delivery.id)
         inFlight.delete(task)
         if (lane.waiting.length === 0 && lane.active === 0 && !lane.timer) lanes.delete(endpointId)
-        else void pump(endpointId)
+        else pump(endpointId)
         if (refill) poke()
       })
       inFlight.add(task)
@@ -201,7 +215,7 @@ export function createDeliveryWorker (deps: Deps) {
             held.set(delivery.id, delivery)
             laneOf(delivery.endpointId).waiting.push(delivery)
           }
-          for (const endpointId of new Set(claimed.map((d) => d.endpointId))) void pump(endpointId)
+          for (const endpointId of new Set(claimed.map((d) => d.endpointId))) pump(endpointId)
           if (claimed.length > 0 && claimed.length === free) continue
         }
         if (stopping) break

@@ -13,6 +13,8 @@ export const CHANNELS = {
 export type Channel = typeof CHANNELS[keyof typeof CHANNELS]
 type Listener = (payload: string) => void
 
+const RELISTEN_MS = 1_000
+
 /**
  * Signals between the parts of a deployment. In one process an in-memory callback carries
  * them; on PostgreSQL a NOTIFY also reaches other processes through one LISTEN connection
@@ -28,18 +30,29 @@ export function createNotifications (database: Database, options: { url?: string
   let starting: Promise<void> | null = null
   let closed = false
 
-  async function listen () {
+  /** Connects and listens; while the database is away, tries again every second until it is back. */
+  async function listen (): Promise<void> {
     if (database.engine !== 'postgres' || !options.url || closed) return
     const c = new pg.Client({ connectionString: options.url })
     c.on('notification', (message) => fire(message.channel as Channel, message.payload ?? ''))
     // A lost LISTEN connection only costs latency (workers also wake on their timers): reconnect.
     c.on('error', () => {
-      client = null
-      if (!closed) setTimeout(() => { listen().catch(() => {}) }, 1000).unref()
+      if (client === c) client = null
+      c.end().catch(() => {})
+      relisten()
     })
     await c.connect()
     for (const channel of Object.values(CHANNELS)) await c.query(`listen ${channel}`)
+    if (closed) {
+      await c.end().catch(() => {})
+      return
+    }
     client = c
+  }
+
+  function relisten () {
+    if (closed) return
+    setTimeout(() => { listen().catch(relisten) }, RELISTEN_MS).unref()
   }
 
   return {

@@ -72,6 +72,23 @@ function exitOf (child: ChildProcess): Promise<Exit> {
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
 }
 
+/** Sends `signal` and waits (at most WAIT_MS, then SIGKILL and reject) for the exit. */
+async function signalAndWait (child: ChildProcess, exited: Promise<Exit>, signal: NodeJS.Signals, what: string): Promise<Exit> {
+  if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, signal)
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      killIfRunning(child)
+      reject(new Error(`${what} did not exit within ${WAIT_MS} ms of ${signal}`))
+    }, WAIT_MS)
+  })
+  try {
+    return await Promise.race([exited, limit])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /**
  * Runs `node bin/hookhub.js <args>` to completion (at most `timeoutMs`). A command that starts
  * listening is killed at once and reported with `listened: true`, so a `serve` that should
@@ -169,21 +186,43 @@ export async function startServe (
     stdout: () => stdout,
     stderr: () => stderr,
     adminToken,
-    async stop (signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, signal)
-      let timer: NodeJS.Timeout | undefined
-      const limit = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
-          killIfRunning(child)
-          reject(new Error(`hookhub serve did not exit within ${WAIT_MS} ms of ${signal}`))
-        }, WAIT_MS)
-      })
-      try {
-        return await Promise.race([exited, limit])
-      } finally {
-        clearTimeout(timer)
-      }
-    },
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => signalAndWait(child, exited, signal, 'hookhub serve'),
+  }
+}
+
+export interface WorkerProcess {
+  pid: number
+  output (): string
+  /** Sends a signal (SIGTERM by default) and waits (bounded) for the process to exit. */
+  stop (signal?: NodeJS.Signals): Promise<Exit>
+}
+
+/**
+ * Starts `node bin/hookhub.js worker` and waits (at most `timeoutMs`) for its "worker started"
+ * line; killed by its PID when the test ends.
+ */
+export async function startWorker (t: TestContext, env: NodeJS.ProcessEnv, { timeoutMs = WAIT_MS } = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  t.after(async () => {
+    killIfRunning(child)
+    await exitOf(child)
+  })
+  let output = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
+  const exited = exitOf(child)
+  const deadline = Date.now() + timeoutMs
+  while (!/worker started/.test(output)) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      killIfRunning(child)
+      throw new Error(`hookhub worker did not start within ${timeoutMs} ms:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return {
+    pid: child.pid!,
+    output: () => output,
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => signalAndWait(child, exited, signal, 'hookhub worker'),
   }
 }
 

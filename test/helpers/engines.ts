@@ -64,3 +64,27 @@ export async function freshDatabase (engine: Engine): Promise<TestDatabase> {
     },
   }
 }
+
+/**
+ * A fresh PostgreSQL database (not a schema) on the test server, dropped when the test ends:
+ * for child processes, which take a plain HOOKHUB_DATABASE_URL, and for tests that must cut
+ * off a whole database. Returns its URL.
+ */
+export async function scratchPostgresDatabase (t: { after: (fn: () => Promise<unknown>) => void }, prefix = 'hh_scratch'): Promise<string> {
+  if (!postgresUrl) throw new Error('HOOKHUB_TEST_DATABASE_URL is not set')
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: postgresUrl })
+    await client.connect()
+    try {
+      await client.query(text)
+    } finally {
+      await client.end()
+    }
+  }
+  await admin(`create database ${name}`)
+  t.after(() => admin(`drop database if exists ${name} with (force)`))
+  const url = new URL(postgresUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
