@@ -7,6 +7,7 @@ import { createDeliveryService } from './core/delivery-service.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './core/delivery-worker.ts'
 import { createEndpointService } from './core/endpoint-service.ts'
 import { createEventService } from './core/event-service.ts'
+import { createRetention, retentionOptionsFor, type Retention } from './core/retention.ts'
 import { createSecretBox, type SecretBox } from './core/secret-box.ts'
 import { createSourceService } from './core/source-service.ts'
 import { createUserService, type UserService } from './core/user-service.ts'
@@ -37,6 +38,9 @@ import { hookRoutes } from './http/hook-routes.ts'
 import { createMetrics, installMetrics } from './http/metrics.ts'
 import { createServer } from './http/server.ts'
 import { sourceRoutes } from './http/source-routes.ts'
+import { statsRoutes } from './http/stats-routes.ts'
+import { createStatsService } from './core/stats-service.ts'
+import { createStatsRepository } from './storage/stats-repository.ts'
 import { streamRoutes } from './http/stream-routes.ts'
 import { createMetricsRepository } from './storage/metrics-repository.ts'
 import { CIRCUIT_THRESHOLD } from './core/endpoint-service.ts'
@@ -46,6 +50,7 @@ import { createDeliveryRepository } from './storage/delivery-repository.ts'
 import { createEndpointRepository } from './storage/endpoint-repository.ts'
 import { createEventRepository } from './storage/event-repository.ts'
 import { createIntegrationRepository } from './storage/integration-repository.ts'
+import { createRetentionRepository } from './storage/retention-repository.ts'
 import { migrateToLatest } from './storage/migrator.ts'
 import { createSettingsRepository } from './storage/settings-repository.ts'
 import { createSourceRepository } from './storage/source-repository.ts'
@@ -53,7 +58,8 @@ import { createUserRepository } from './storage/user-repository.ts'
 import { CHANNELS, createNotifications } from './storage/notifications.ts'
 import { createActivityFeed } from './core/activity-feed.ts'
 
-const KEY_CHECK = 'secret_key_check'
+/** Settings key of the value that proves a secret key is the database's own (doctor reads it too). */
+export const KEY_CHECK = 'secret_key_check'
 /** A synchronous relay passes back at most this much of the receiver's answer. */
 const RELAY_BODY_LIMIT = 1024 * 1024
 
@@ -229,6 +235,8 @@ export interface Hub extends Core {
   users: UserService
   /** Token of the bootstrap admin when this start generated it: to be shown once. */
   generatedAdminToken?: string
+  /** The periodic pruner of old events; null when HOOKHUB_RETENTION_DAYS=0. */
+  retention: Retention | null
 }
 
 /** The composition root of `serve`: the core plus the HTTP API and, unless HOOKHUB_WORKERS=0, workers. */
@@ -243,6 +251,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
     wireFormats: [integrationsFormat, brokerstrFormat, thuliumFormat, incoplaxFormat],
     publicUrl: options.config.publicUrl,
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
+    authFailureLimitPerMinute: options.config.authFailureLimitPerMinute,
     sharedSchemas: [Integration, LaravelError, BrokerstrError, IncoplaxError],
   })
   const metrics = createMetrics({
@@ -256,6 +265,9 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(endpointRoutes(endpoints))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
+  await app.register(statsRoutes(createStatsService({
+    stats: createStatsRepository(core.database.db), endpoints: core.repositories.endpoints, clock: options.clock ?? Date.now,
+  })))
   await app.register(streamRoutes(core.activity))
   await app.register(hookRoutes(sources))
   await app.register(integrationRoutes(integrations, sources.inboundUrlFor))
@@ -265,13 +277,26 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.ready()
   await core.listen()
   await core.startWorkers(options.config.workers)
+  // Only serve prunes (hookhub worker never does): one pruner per API process is enough, and
+  // on PostgreSQL an advisory lock lets one of several API processes prune at a time.
+  const retention = options.config.retentionDays > 0
+    ? createRetention({
+      retention: createRetentionRepository(core.database.db, core.database.engine),
+      logger: options.logger,
+      clock: options.clock ?? Date.now,
+      options: retentionOptionsFor(core.database.engine, options.config.retentionDays),
+    })
+    : null
+  retention?.start()
 
   return {
     ...core,
     app,
     users,
     generatedAdminToken: generatedToken,
+    retention,
     async close () {
+      await retention?.stop()
       await app.close()
       await core.close()
     },

@@ -32,6 +32,10 @@ export interface Config {
   workerConcurrency: number
   /** Requests per minute per API token; null = no limit. */
   apiRateLimitPerMinute: number | null
+  /** Failed authentications per minute per client IP before 429; null = no limit. */
+  authFailureLimitPerMinute: number | null
+  /** Finished events older than this many days are pruned by `serve`; 0 keeps everything. */
+  retentionDays: number
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
@@ -133,5 +137,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: parseDuration('HOOKHUB_REQUEST_TIMEOUT', env.HOOKHUB_REQUEST_TIMEOUT, 15_000),
     workerConcurrency: parseCount('HOOKHUB_WORKER_CONCURRENCY', env.HOOKHUB_WORKER_CONCURRENCY, 128, 1),
     apiRateLimitPerMinute: parseCount('HOOKHUB_API_RATE_LIMIT', env.HOOKHUB_API_RATE_LIMIT, 0, 0) || null,
+    authFailureLimitPerMinute: parseCount('HOOKHUB_AUTH_FAILURE_LIMIT', env.HOOKHUB_AUTH_FAILURE_LIMIT, 30, 0) || null,
+    retentionDays: parseCount('HOOKHUB_RETENTION_DAYS', env.HOOKHUB_RETENTION_DAYS, 30, 0),
   }
 }

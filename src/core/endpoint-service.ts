@@ -287,9 +287,7 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
         deliveries.recentAttempts(id, 20),
       ])
       const rate = (s: { total: number; succeeded: number }) => (s.total === 0 ? null : s.succeeded / s.total)
-      const circuit = row.circuit_open_until !== null && row.circuit_open_until > now
-        ? 'open'
-        : row.consecutive_failures >= CIRCUIT_THRESHOLD ? 'half-open' : 'closed'
+      const circuit = circuitStateOf(row, now)
       return {
         endpoint: toEndpoint(row),
         successRateHour: rate(hour),
@@ -324,5 +322,11 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
 
 /** Consecutive failures after which an endpoint's circuit opens. */
 export const CIRCUIT_THRESHOLD = 5
+
+/** Open while cooling down, half-open while failing but probing, closed otherwise. */
+export function circuitStateOf (row: Pick<EndpointRow, 'circuit_open_until' | 'consecutive_failures'>, now: number) {
+  if (row.circuit_open_until !== null && row.circuit_open_until > now) return 'open' as const
+  return row.consecutive_failures >= CIRCUIT_THRESHOLD ? 'half-open' as const : 'closed' as const
+}
 
 export type EndpointService = ReturnType<typeof createEndpointService>
