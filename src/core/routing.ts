@@ -1,12 +1,25 @@
 // Which endpoints an event goes to (DESIGN.md "Routing scope").
 
+const compiled = new Map<string, RegExp>()
+const MAX_COMPILED = 1000
+
+/** A wildcard pattern as a RegExp, compiled once: routing runs it for every event and endpoint. */
+function patternRegExp (pattern: string): RegExp {
+  let regexp = compiled.get(pattern)
+  if (!regexp) {
+    const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')
+    regexp = new RegExp(`^${source}$`)
+    if (compiled.size >= MAX_COMPILED) compiled.clear()
+    compiled.set(pattern, regexp)
+  }
+  return regexp
+}
+
 /** `*` matches any run of characters: "task.*" matches "task.created" and "task.a.b". */
 export function typeMatches (patterns: readonly string[], type: string): boolean {
   return patterns.some((pattern) => {
     if (pattern === '*' || pattern === type) return true
-    if (!pattern.includes('*')) return false
-    const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')
-    return new RegExp(`^${source}$`).test(type)
+    return pattern.includes('*') && patternRegExp(pattern).test(type)
   })
 }
 

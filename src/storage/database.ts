@@ -36,8 +36,8 @@ const STATEMENT_CACHE_SIZE = 500
 
 /**
  * Kysely prepares every query afresh; preparing costs as much as running a small one. The
- * hub's queries are a fixed set of texts, so their prepared statements are kept (least
- * recently used out first, for texts that vary such as IN lists).
+ * hub's queries are a fixed set of texts, so their prepared statements are kept; texts that
+ * vary (IN lists of different lengths) are bounded by starting over when the cache is full.
  */
 function withStatementCache (sqlite: SQLite.Database) {
   const statements = new Map<string, SQLite.Statement>()
@@ -45,13 +45,11 @@ function withStatementCache (sqlite: SQLite.Database) {
     close: () => sqlite.close(),
     prepare (text: string): SQLite.Statement {
       let statement = statements.get(text)
-      if (statement) {
-        statements.delete(text)
-      } else {
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear()
         statement = sqlite.prepare(text)
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
+        statements.set(text, statement)
       }
-      statements.set(text, statement)
       return statement
     },
   }
