@@ -3,10 +3,9 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
-import pg from 'pg'
 import type { Engine } from '../../src/storage/database.ts'
 import { childEnv, linesOf, runHookhub, startServe, tempDir, type RunResult, type Served } from '../helpers/child.ts'
-import { postgresUrl } from '../helpers/engines.ts'
+import { scratchPostgresDatabase } from '../helpers/engines.ts'
 
 export const ADMIN_TOKEN = 'hh_cli_test_admin_token_0123456789'
 
@@ -28,15 +27,6 @@ export function assertFails (r: RunResult, code: number, says: RegExp, { oneLine
   assert.match(r.stderr.trim(), says, `stderr names the problem:\n${show(r)}`)
 }
 
-async function withClient<T> (url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
-  await client.connect()
-  try {
-    return await body(client)
-  } finally {
-    await client.end()
-  }
-}
 
 /**
  * A fresh, empty database for child processes: a file in a temporary folder, or a new
@@ -44,13 +34,7 @@ async function withClient<T> (url: string, body: (client: pg.Client) => Promise<
  */
 export async function freshDatabaseUrl (t: TestContext, engine: Engine): Promise<{ url: string; env: Record<string, string> }> {
   if (engine === 'sqlite') return { url: `sqlite:${path.join(tempDir(t, 'hookhub-cli-'), 'hub.db')}`, env: {} }
-  if (!postgresUrl) throw new Error('HOOKHUB_TEST_DATABASE_URL is not set')
-  const name = `hh_cli_${randomBytes(6).toString('hex')}`
-  await withClient(postgresUrl, (c) => c.query(`create database ${name}`))
-  t.after(() => withClient(postgresUrl!, (c) => c.query(`drop database if exists ${name} with (force)`)))
-  const url = new URL(postgresUrl)
-  url.pathname = `/${name}`
-  return { url: url.toString(), env: { HOOKHUB_SECRET_KEY: randomBytes(32).toString('base64') } }
+  return { url: await scratchPostgresDatabase(t, 'hh_cli'), env: { HOOKHUB_SECRET_KEY: randomBytes(32).toString('base64') } }
 }
 
 export interface CliHub extends Served {

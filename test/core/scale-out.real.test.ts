@@ -5,36 +5,23 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import pg from 'pg'
 import { BIN, childEnv, fetchWithin, ROOT, startServe } from '../helpers/child.ts'
 import { startSink } from '../helpers/sink.ts'
 import { openStream } from '../helpers/sse.ts'
+import { scratchPostgresDatabase } from '../helpers/engines.ts'
 
 const postgresUrl = process.env.HOOKHUB_TEST_DATABASE_URL
 const EVENTS = 2000
 
-async function sql (url: string, text: string) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
 
 if (!postgresUrl) {
   test.skip('[postgres] scale-out with two worker processes skipped: HOOKHUB_TEST_DATABASE_URL is not set')
 } else {
   test('[postgres] two worker processes deliver 2,000 events: all arrive, none twice', { timeout: 120_000 }, async (t) => {
-    const name = `hh_scale_${randomBytes(6).toString('hex')}`
-    await sql(postgresUrl, `create database ${name}`)
-    t.after(() => sql(postgresUrl, `drop database if exists ${name} with (force)`))
-    const url = new URL(postgresUrl)
-    url.pathname = `/${name}`
+    const databaseUrl = await scratchPostgresDatabase(t, 'hh_scale')
     const adminToken = 'hh_scale_out_admin_token_0123456789'
     const env = childEnv({
-      HOOKHUB_DATABASE_URL: url.toString(),
+      HOOKHUB_DATABASE_URL: databaseUrl,
       HOOKHUB_SECRET_KEY: randomBytes(32).toString('base64'),
       HOOKHUB_ADMIN_TOKEN: adminToken,
       HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true',

@@ -4,21 +4,12 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import pg from 'pg'
 import { childEnv, fetchWithin, type Served, startServe } from '../helpers/child.ts'
+import { scratchPostgresDatabase, withPgClient } from '../helpers/engines.ts'
 
 const postgresUrl = process.env.HOOKHUB_TEST_DATABASE_URL
 const MARKER = 'sk_live_unique_marker_pg'
 
-async function withClient<T> (url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
-  await client.connect()
-  try {
-    return await body(client)
-  } finally {
-    await client.end()
-  }
-}
 
 /** Log lines of level error or fatal (pino: 50, 60) in a process's output. */
 const errorLogs = (output: string) => output.split('\n').filter((line) => /"level":(50|60)\b/.test(line))
@@ -27,12 +18,7 @@ if (!postgresUrl) {
   test.skip('[postgres] two serve processes sharing one database skipped: HOOKHUB_TEST_DATABASE_URL is not set')
 } else {
   test('[postgres] two serve processes started together on a fresh database: migrations apply once, both serve, data is shared', { timeout: 60_000 }, async (t) => {
-    const name = `hh_e2e_${randomBytes(6).toString('hex')}`
-    await withClient(postgresUrl, (c) => c.query(`create database ${name}`))
-    t.after(() => withClient(postgresUrl, (c) => c.query(`drop database if exists ${name} with (force)`)))
-    const url = new URL(postgresUrl)
-    url.pathname = `/${name}`
-    const databaseUrl = url.toString()
+    const databaseUrl = await scratchPostgresDatabase(t, 'hh_e2e')
 
     const env = childEnv({ HOOKHUB_DATABASE_URL: databaseUrl, HOOKHUB_SECRET_KEY: randomBytes(32).toString('base64') })
     const [a, b] = await Promise.all([startServe(t, env), startServe(t, env)])
@@ -50,10 +36,10 @@ if (!postgresUrl) {
       assert.equal(body.checks.migrations, 'ok')
     }
 
-    const applied = (await withClient(databaseUrl, (c) => c.query('select name from kysely_migration order by name'))).rows.map((r) => String(r.name))
+    const applied = (await withPgClient(databaseUrl, (c) => c.query('select name from kysely_migration order by name'))).rows.map((r) => String(r.name))
     assert.ok(applied.includes('0001-foundation'), `the migrations are applied: ${applied.join(', ')}`)
     assert.equal(new Set(applied).size, applied.length, `each migration is recorded once: ${applied.join(', ')}`)
-    const admins = await withClient(databaseUrl, (c) => c.query("select id from users where name = 'admin'"))
+    const admins = await withPgClient(databaseUrl, (c) => c.query("select id from users where name = 'admin'"))
     assert.equal(admins.rowCount, 1, 'one bootstrap admin')
 
     const printed = servers.map((s) => s.adminToken).filter((token): token is string => token !== undefined)
@@ -89,7 +75,7 @@ if (!postgresUrl) {
     assert.equal(page.total, 1)
     assert.equal(page.data[0].uuid, integration.uuid)
 
-    const stored = await withClient(databaseUrl, (c) => c.query('select * from integrations'))
+    const stored = await withPgClient(databaseUrl, (c) => c.query('select * from integrations'))
     const rows = JSON.stringify(stored.rows)
     assert.ok(rows.includes(integration.uuid), 'control: the row is read back')
     assert.ok(!rows.includes(MARKER), 'the credential is not stored in plaintext')

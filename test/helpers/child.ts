@@ -12,7 +12,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'bin', 'hookhub.js')
 
 /** Default bound of every wait on a child process. */
-export const WAIT_MS = 10_000
+export const WAIT_MS = 30_000
 
 /** A fresh temporary directory, removed when the test ends. */
 export function tempDir (t: TestContext, prefix = 'hookhub-real-'): string {

@@ -70,20 +70,22 @@ export async function freshDatabase (engine: Engine): Promise<TestDatabase> {
  * for child processes, which take a plain HOOKHUB_DATABASE_URL, and for tests that must cut
  * off a whole database. Returns its URL.
  */
+/** Runs `body` on a fresh connection to `url`, closed afterwards. */
+export async function withPgClient<T> (url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
+  await client.connect()
+  try {
+    return await body(client)
+  } finally {
+    await client.end()
+  }
+}
+
 export async function scratchPostgresDatabase (t: { after: (fn: () => Promise<unknown>) => void }, prefix = 'hh_scratch'): Promise<string> {
   if (!postgresUrl) throw new Error('HOOKHUB_TEST_DATABASE_URL is not set')
   const name = `${prefix}_${randomBytes(6).toString('hex')}`
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl })
-    await client.connect()
-    try {
-      await client.query(text)
-    } finally {
-      await client.end()
-    }
-  }
-  await admin(`create database ${name}`)
-  t.after(() => admin(`drop database if exists ${name} with (force)`))
+  await withPgClient(postgresUrl, (c) => c.query(`create database ${name}`))
+  t.after(() => withPgClient(postgresUrl, (c) => c.query(`drop database if exists ${name} with (force)`)))
   const url = new URL(postgresUrl)
   url.pathname = `/${name}`
   return url.toString()

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import pg from 'pg'
 import { childEnv, fetchWithin, startServe } from '../helpers/child.ts'
-import { postgresUrl, scratchPostgresDatabase } from '../helpers/engines.ts'
+import { postgresUrl, scratchPostgresDatabase, withPgClient } from '../helpers/engines.ts'
 import { createEndpointOver, publishSteadily, reportFigures, sleep, START, startCountingSink, waitUntil, type PublishOutcome } from './support.ts'
 
 const TOKEN = 'hh_reliability_admin_token_0123456789'
@@ -16,15 +16,7 @@ const OUTAGE_MS = 3_000
 /** Sends in flight to the one endpoint: tries whose outcome could not be recorded while the database was down. */
 const IN_FLIGHT = 16
 
-async function admin (text: string) {
-  const client = new pg.Client({ connectionString: postgresUrl })
-  await client.connect()
-  try {
-    return await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
+const admin = (text: string) => withPgClient(postgresUrl as string, (c) => c.query(text))
 
 if (!postgresUrl) {
   test.skip('[postgres] database outage test skipped: HOOKHUB_TEST_DATABASE_URL is not set')
