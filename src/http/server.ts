@@ -104,6 +104,11 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
       security: [{ bearer: [] }, { basic: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // Open routes (health, metrics, inbound hooks) say so, instead of inheriting the document's security.
+    transform: ({ schema, url, route }) => ({
+      schema: (route.config as { public?: boolean } | undefined)?.public ? { ...schema, security: [] } : schema,
+      url,
+    }),
   })
   await app.register(async (docs) => {
     // The documentation UI is open to everyone, like the document it shows.

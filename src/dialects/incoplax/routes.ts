@@ -4,6 +4,7 @@ import { principalOf, scopeFor } from '../../http/auth.ts'
 import { errorResponses } from '../../http/error-responses.ts'
 import { HookhubError, validationFailed, WireError } from '../../http/errors.ts'
 import { isLookup, LOOKUP_CARRIER } from '../../http/lookup-method.ts'
+import { withExamples } from '../../http/native-schemas.ts'
 import { toEntity } from './mapping.ts'
 import type { IntegrationPointService, ListParams } from './service.ts'
 
@@ -22,6 +23,38 @@ const Opts = Type.Object({
   recv_timeout: Type.Integer({ description: 'ms, for synchronous relays' }),
 })
 
+// Examples are the seed's own; hookhub's entities also carry opts.recv_timeout, which the
+// seed's examples leave out.
+const seedEntity = {
+  id: 'b4680fbe-016c-d86f-1d6b-50e54938780c',
+  code: 'ABCDE',
+  type: 'public',
+  token_local: '82ddc7c68623726346a78371173e2f8d',
+  token_remote: '',
+  token_remote2: '',
+  url: 'http://trapper.com',
+  recv_svcscriptcode: 'ws_hook',
+  recv_svcscriptcode_ws: '',
+  send_svcscriptcode: 'send_to_web',
+  send_svcscriptcode_ws: '',
+  opts: {
+    title: '',
+    comment: '',
+    allow_files_api: false,
+    issync: false,
+  },
+  ext: {
+    ct: '2019-08-28T13:34:16.42Z',
+    lwt: '2019-08-28T13:34:16.42Z',
+  },
+}
+const entityExample = { ...seedEntity, opts: { ...seedEntity.opts, recv_timeout: 5000 } }
+const patchExample = { token_remote: '00ea293c29f9dc30' }
+const patchedExample = { ...entityExample, ...patchExample, ext: { ...entityExample.ext, lwt: '2019-09-10T12:49:25.17Z' } }
+const createExample = {
+  code: 'ABCDE', type: 'public', url: 'http://trapper.com', recv_svcscriptcode: 'ws_hook', send_svcscriptcode: 'send_to_web',
+}
+
 const Entity = Type.Object({
   id: Type.String(),
   code: Type.String(),
@@ -39,10 +72,12 @@ const Entity = Type.Object({
 })
 
 const EntityInput = Type.Partial(Type.Object({ ...Entity.properties, opts: Type.Partial(Opts) }))
+const CreatedEntity = withExamples(Entity, entityExample)
 /** Masked or flattened entities keep only some keys: the response is free-form. */
 const AnyEntity = Type.Record(Type.String(), Type.Unknown(), { description: 'the entity, or the masked / flattened part of it' })
 
-export const IncoplaxError = Type.Object({ error_code: Type.Integer(), error_message: Type.String() }, { $id: 'IncoplaxError' })
+export const IncoplaxError = withExamples(Type.Object({ error_code: Type.Integer(), error_message: Type.String() }, { $id: 'IncoplaxError' }),
+  { error_code: 1404, error_message: 'Lookup failed' })
 const incoplaxErrors = (...statuses: number[]) => errorResponses('IncoplaxError', 404, ...statuses)
 
 const ListQuery = Type.Object({
@@ -75,7 +110,13 @@ export function incoplaxRoutes (service: IntegrationPointService) {
     app.post(BASE, {
       config: config('create'),
       validatorCompiler: checkedByService,
-      schema: { operationId: 'incoplaxCreatePoint', tags, summary: 'Create an integration point', body: EntityInput, response: { 200: Entity, ...incoplaxErrors(409) } },
+      schema: {
+        operationId: 'incoplaxCreatePoint',
+        tags,
+        summary: 'Create an integration point',
+        body: withExamples(EntityInput, createExample),
+        response: { 200: CreatedEntity, ...incoplaxErrors(409) },
+      },
     }, async (request) => {
       const { row, echo } = await service.create(request.body, principalOf(request))
       return toEntity(row, echo)
@@ -84,7 +125,18 @@ export function incoplaxRoutes (service: IntegrationPointService) {
     app.get(BASE, {
       config: config('view'),
       validatorCompiler: checkedByService,
-      schema: { operationId: 'incoplaxListPoints', tags, summary: 'List integration points with filter, mask, order, offset, limit, flat', querystring: ListQuery, response: { 200: Type.Array(AnyEntity), ...incoplaxErrors() } },
+      schema: {
+        operationId: 'incoplaxListPoints',
+        tags,
+        summary: 'List integration points with filter, mask, order, offset, limit, flat',
+        querystring: ListQuery,
+        response: {
+          200: withExamples(Type.Array(AnyEntity),
+            [entityExample, { ...entityExample, id: 'a188288e-016c-d86f-cd99-50e54938780c', code: '902', type: 'telegram', ext: { ct: '2019-08-28T13:35:01.52Z', lwt: '2019-08-28T13:35:01.52Z' } }],
+            [{ id: entityExample.id, code: 'ABCDE', opts: { title: '' } }]),
+          ...incoplaxErrors(),
+        },
+      },
     }, async (request) => service.list(listParams(request.query), scopeFor(request), principalOf(request)))
 
     app.route({
@@ -98,8 +150,8 @@ export function incoplaxRoutes (service: IntegrationPointService) {
         summary: 'LOOKUP: ids of the points whose id, code or token_local is the JSON string sent (also POST with X-HTTP-Method-Override: LOOKUP)',
         // OpenAPI has no LOOKUP method; the README and this summary document it.
         hide: true,
-        body: Type.String({ description: 'e.g. "82ddc7c68623726346a78371173e2f8d"' }),
-        response: { 200: Type.Array(Type.String()), ...incoplaxErrors() },
+        body: withExamples(Type.String({ description: 'e.g. "82ddc7c68623726346a78371173e2f8d"' }), '82ddc7c68623726346a78371173e2f8d'),
+        response: { 200: withExamples(Type.Array(Type.String()), ['b4680fbe-016c-d86f-1d6b-50e54938780c']), ...incoplaxErrors() },
       },
       handler: async (request, reply) => {
         if (!isLookup(request.raw)) {
@@ -115,13 +167,27 @@ export function incoplaxRoutes (service: IntegrationPointService) {
     app.get<WithId>(`${BASE}/:id`, {
       config: config('view'),
       validatorCompiler: checkedByService,
-      schema: { operationId: 'incoplaxGetPoint', tags, summary: 'One integration point (mask, flat)', params: Type.Object({ id: Type.String() }), querystring: Type.Pick(ListQuery, ['mask', 'flat']), response: { 200: AnyEntity, ...incoplaxErrors() } },
+      schema: {
+        operationId: 'incoplaxGetPoint',
+        tags,
+        summary: 'One integration point (mask, flat)',
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Pick(ListQuery, ['mask', 'flat']),
+        response: { 200: withExamples(AnyEntity, entityExample, { id: entityExample.id, 'opts.title': '', 'opts.issync': false }), ...incoplaxErrors() },
+      },
     }, async (request) => service.get(request.params.id, scopeFor(request), principalOf(request), listParams(request.query)))
 
     app.patch<WithId>(`${BASE}/:id`, {
       config: config('manage'),
       validatorCompiler: checkedByService,
-      schema: { operationId: 'incoplaxUpdatePoint', tags, summary: 'Change fields of an integration point (not id, not token_local)', params: Type.Object({ id: Type.String() }), body: EntityInput, response: { 200: Entity, ...incoplaxErrors(409) } },
+      schema: {
+        operationId: 'incoplaxUpdatePoint',
+        tags,
+        summary: 'Change fields of an integration point (not id, not token_local)',
+        params: Type.Object({ id: Type.String() }),
+        body: withExamples(EntityInput, patchExample),
+        response: { 200: withExamples(Entity, patchedExample), ...incoplaxErrors(409) },
+      },
     }, async (request) => {
       const { row, echo } = await service.patch(request.params.id, request.body, scopeFor(request), principalOf(request))
       return toEntity(row, echo)

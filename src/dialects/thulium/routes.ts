@@ -1,24 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { principalOf, scopeFor } from '../../http/auth.ts'
-import { nativeErrors, parseId } from '../../http/native-schemas.ts'
+import { nativeErrors, parseId, withExamples } from '../../http/native-schemas.ts'
 import { toWireWebhook } from './mapping.ts'
 import type { ThuliumService, WebhookInput } from './service.ts'
 
-const Webhook = Type.Object({
+// The create examples are the seed's own, verbatim.
+const createExample = { actions: ['CHAT_CONVERSATION_CREATED'], subscription_url: 'https://example.pl' }
+const webhookExample = { id: 5, ...createExample, http_auth_user: '', http_auth_password: '' }
+const replaceExample = { ...createExample, http_auth_user: 'api_user', http_auth_password: 'api_pass' }
+
+const Webhook = withExamples(Type.Object({
   id: Type.Integer(),
   actions: Type.Array(Type.String()),
   subscription_url: Type.String(),
   http_auth_user: Type.String({ description: '"" when absent' }),
   http_auth_password: Type.String({ description: 'echoed on create, ******** afterwards, "" when absent' }),
-})
+}), webhookExample)
 
-const WebhookBody = Type.Object({
+const WebhookBody = withExamples(Type.Object({
   actions: Type.Array(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), { minItems: 1, maxItems: 200, description: 'e.g. CHAT_CONVERSATION_CREATED' }),
   subscription_url: Type.String({ minLength: 1, maxLength: 2048 }),
   http_auth_user: Type.Optional(Type.String({ maxLength: 255 })),
   http_auth_password: Type.Optional(Type.String({ maxLength: 1024 })),
-})
+}), createExample)
 
 const IdParams = Type.Object({ id: Type.String() })
 const tags = ['webhooks (Thulium)']
@@ -39,7 +44,7 @@ export const thuliumRoutes = (service: ThuliumService): FastifyPluginAsyncTypebo
 
   app.get('/api/webhooks', {
     config: config('view'),
-    schema: { operationId: 'thuliumListWebhooks', tags, summary: 'All webhooks', response: { 200: Type.Array(Webhook), ...nativeErrors() } },
+    schema: { operationId: 'thuliumListWebhooks', tags, summary: 'All webhooks', response: { 200: withExamples(Type.Array(Webhook), [webhookExample]), ...nativeErrors() } },
   }, async (request) => (await service.list(scopeFor(request), principalOf(request))).map((row) => toWireWebhook(row)))
 
   app.get('/api/webhooks/:id', {
@@ -51,7 +56,9 @@ export const thuliumRoutes = (service: ThuliumService): FastifyPluginAsyncTypebo
     config: config('manage'),
     schema: {
       operationId: 'thuliumUpdateWebhook', tags, summary: 'Replace a webhook; "********" as the password keeps the stored one',
-      params: IdParams, body: WebhookBody, response: { 200: Webhook, ...nativeErrors(404) },
+      params: IdParams,
+      body: withExamples(WebhookBody, replaceExample),
+      response: { 200: withExamples(Webhook, { ...replaceExample, id: webhookExample.id, http_auth_password: '********' }), ...nativeErrors(404) },
     },
   }, async (request) => toWireWebhook(await service.replace(
     parseId(request.params.id, 'Webhook'), request.body as WebhookInput, scopeFor(request), principalOf(request))))
