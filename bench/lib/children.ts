@@ -8,15 +8,19 @@ import { fileURLToPath } from 'node:url'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const LIFETIME = path.join(ROOT, 'bench', 'servers', 'lifetime.js')
-const LISTENING = /is listening on (http:\/\/\S+)/
+/** What a server prints once it listens; its URL is the first group. */
+export const LISTENING = /is listening on (http:\/\/\S+)/
 const START_TIMEOUT_MS = 30_000
 
 export interface Child {
   name: string
+  /** Where it listens; empty for a child that does not (a `hookhub worker`). */
   url: string
   pid: number
   /** Peak resident set size so far in MB (VmHWM: the kernel's high-water mark). */
   peakRssMb (): number
+  /** Resident set size now in MB (VmRSS). */
+  rssMb (): number
   stop (): Promise<void>
 }
 
@@ -35,11 +39,12 @@ export function killAll () {
 }
 
 /**
- * Starts `node <args>` (args after node's own flags) with the lifetime preload. The child's PID
- * is the server itself (not npm or a shell), so its RSS is the server's.
+ * Starts `node <args>` (args after node's own flags) with the lifetime preload and waits until
+ * its output matches `ready` (a listening server by default). The child's PID is the server
+ * itself (not npm or a shell), so its RSS is the server's.
  */
 export async function startChild (
-  name: string, args: string[], env: Record<string, string>, lifetimeMs: number,
+  name: string, args: string[], env: Record<string, string>, lifetimeMs: number, ready = LISTENING,
 ): Promise<Child> {
   const child = spawn(process.execPath, ['--import', LIFETIME, ...args], {
     cwd: ROOT,
@@ -56,10 +61,10 @@ export async function startChild (
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS)
     const collect = (chunk: Buffer) => {
       output += chunk.toString('utf8')
-      const match = LISTENING.exec(output)
+      const match = ready.exec(output)
       if (match) {
         clearTimeout(timer)
-        resolve(match[1].replace('localhost', '127.0.0.1'))
+        resolve((match[1] ?? '').replace('localhost', '127.0.0.1'))
       }
     }
     child.stdout!.on('data', collect)
@@ -77,7 +82,8 @@ export async function startChild (
     name,
     url,
     pid,
-    peakRssMb: () => peakRssMb(pid),
+    peakRssMb: () => statusMb(pid, 'VmHWM'),
+    rssMb: () => statusMb(pid, 'VmRSS'),
     async stop () {
       if (!running.has(child)) return
       process.kill(pid, 'SIGKILL')
@@ -86,8 +92,8 @@ export async function startChild (
   }
 }
 
-function peakRssMb (pid: number): number {
+function statusMb (pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN)
+  const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
   return Math.round(kb / 102.4) / 10
 }

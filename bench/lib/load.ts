@@ -37,6 +37,25 @@ export function eventBody (id: number, sentAt?: number): string {
   })
 }
 
+/**
+ * What Kanboard posts for a task, padded to about the size of `eventBody` so that the two ingest
+ * paths are compared on the same bytes.
+ */
+export function kanboardBody (): string {
+  return JSON.stringify({
+    event_name: 'task.create',
+    event_data: {
+      task_id: '4',
+      task: {
+        id: '4', title: 'Ship the order', description: 'x'.repeat(500), project_id: '1', column_id: '2',
+        owner_id: '1', creator_id: '1', date_creation: 1_764_000_000, date_due: 0, color_id: 'yellow', score: '0',
+        position: '3', category_id: '0', swimlane_id: '1', priority: '0', tags: ['bench', 'orders'],
+        project_name: 'Orders', column_title: 'Ready', assignee_username: 'jane', assignee_name: 'Jane Doe',
+      },
+    },
+  })
+}
+
 export interface LoadFigures {
   requests: number
   per_s: number
@@ -51,6 +70,8 @@ export interface LoadFigures {
 interface LoadOptions {
   url: string
   headers?: Record<string, string>
+  /** The JSON body of every request; `eventBody(1)` unless given. */
+  body?: string
   connections: number
   /** Seconds of load, or … */
   duration?: number
@@ -64,14 +85,14 @@ interface LoadOptions {
  * Closed-loop load with one fixed ≈1 KB JSON body. Only 2xx answers count as done, so a
  * server answering errors quickly cannot look fast.
  */
-export async function closedLoop ({ url, headers = {}, connections, duration, amount, maxSeconds }: LoadOptions): Promise<LoadFigures> {
+export async function closedLoop ({ url, headers = {}, body = eventBody(1), connections, duration, amount, maxSeconds }: LoadOptions): Promise<LoadFigures> {
   const result = await new Promise<AutocannonResult>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined
     const instance = autocannon({
       url,
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: eventBody(1),
+      body,
       connections,
       ...(amount === undefined ? { duration } : { amount }),
       timeout: 30,

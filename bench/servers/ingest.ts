@@ -1,26 +1,51 @@
-// INGEST: JSON.parse each POST, insert it as one row into SQLite (better-sqlite3, WAL,
-// synchronous=NORMAL — hookhub's own settings) and answer 202 — the physical ceiling of durable
-// ingest in one Node process.
+// INGEST: JSON.parse each POST, insert it as one row and answer 202 — the physical ceiling of
+// durable ingest in one Node process, on hookhub's own storage settings. SQLite (INGEST_DB_FILE):
+// better-sqlite3, WAL, synchronous=NORMAL. PostgreSQL (INGEST_PG_URL, the INGEST_PG mode): one
+// `pg` INSERT per request, autocommit, through a pool as large as hookhub's (10).
 import http from 'node:http'
 import Database from 'better-sqlite3'
+import pg from 'pg'
 import { readBody, listen } from './http-util.ts'
 
-const db = new Database(process.env.INGEST_DB_FILE!)
-db.pragma('journal_mode = WAL')
-db.pragma('synchronous = NORMAL')
-db.exec('CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, type TEXT, body TEXT NOT NULL, received_at INTEGER NOT NULL)')
-const insert = db.prepare('INSERT INTO events (type, body, received_at) VALUES (?, ?, ?)')
+type Insert = (type: string | null, body: string, at: number) => unknown
+
+function sqliteStore (file: string): Insert {
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.exec('CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, type TEXT, body TEXT NOT NULL, received_at INTEGER NOT NULL)')
+  process.on('exit', () => db.close())
+  const insert = db.prepare('INSERT INTO events (type, body, received_at) VALUES (?, ?, ?)')
+  return (type, body, at) => insert.run(type, body, at)
+}
+
+async function postgresStore (url: string): Promise<Insert> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  await pool.query('CREATE TABLE IF NOT EXISTS events (id BIGSERIAL PRIMARY KEY, type TEXT, body TEXT NOT NULL, received_at BIGINT NOT NULL)')
+  return async (type, body, at) => await pool.query({
+    name: 'insert-event', text: 'INSERT INTO events (type, body, received_at) VALUES ($1, $2, $3)', values: [type, body, at],
+  })
+}
+
+const insert = process.env.INGEST_PG_URL ? await postgresStore(process.env.INGEST_PG_URL) : sqliteStore(process.env.INGEST_DB_FILE!)
 
 const server = http.createServer(async (req, res) => {
+  let event: { type?: unknown }
+  const body = await readBody(req)
   try {
-    const body = await readBody(req)
-    const event = JSON.parse(body) as { type?: unknown }
-    insert.run(typeof event.type === 'string' ? event.type : null, body, Date.now())
-    res.statusCode = 202
+    event = JSON.parse(body) as { type?: unknown }
   } catch {
     res.statusCode = 400
+    res.end()
+    return
+  }
+  try {
+    await insert(typeof event.type === 'string' ? event.type : null, body, Date.now())
+    res.statusCode = 202
+  } catch {
+    // Not stored: counted as a failure by the load generator, as a hub's 500 would be.
+    res.statusCode = 500
   }
   res.end()
 })
-listen(server, 'INGEST')
-process.on('exit', () => db.close())
+listen(server, process.env.INGEST_PG_URL ? 'INGEST_PG' : 'INGEST')

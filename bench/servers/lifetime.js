@@ -12,3 +12,6 @@ function stop () {
 
 setTimeout(stop, lifetimeMs).unref()
 process.stdin.on('end', stop).on('error', stop).resume()
+// Unreferenced, so that a child that finishes (a command that fails before it listens) exits
+// instead of waiting on stdin for its lifetime.
+process.stdin.unref()

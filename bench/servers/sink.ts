@@ -1,7 +1,8 @@
 // SINK: answers 200 to any POST and counts it. A body carrying `"sent_at":<ms>` (the publish
 // time the runner embeds, on the shared wall clock performance.timeOrigin + now()) also yields
-// one publish → receipt latency sample. GET /stats reports the counts; GET /stats?reset=1
-// reports and starts over, so one SINK serves every scenario of a run.
+// one publish → receipt latency sample. GET /stats reports the counts (with how many distinct
+// paths were posted to: one per endpoint when a scenario gives each endpoint its own path);
+// GET /stats?reset=1 reports and starts over, so one SINK serves every scenario of a run.
 import http from 'node:http'
 import { readBody, listen } from './http-util.ts'
 
@@ -12,6 +13,7 @@ let count = 0
 let firstAt = 0
 let lastAt = 0
 let latencies: number[] = []
+let paths = new Set<string>()
 
 const server = http.createServer(async (req, res) => {
   if (req.method === 'POST') {
@@ -20,6 +22,7 @@ const server = http.createServer(async (req, res) => {
     if (count === 0) firstAt = at
     lastAt = at
     count++
+    paths.add(req.url ?? '')
     const sentAt = SENT_AT.exec(body)
     if (sentAt) latencies.push(at - Number(sentAt[1]))
     res.end('ok')
@@ -27,11 +30,12 @@ const server = http.createServer(async (req, res) => {
   }
   if (req.method === 'GET' && req.url?.startsWith('/stats')) {
     res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify({ count, first_at: firstAt, last_at: lastAt, latencies_ms: latencies }))
+    res.end(JSON.stringify({ count, first_at: firstAt, last_at: lastAt, paths: paths.size, latencies_ms: latencies }))
     if (req.url.includes('reset=1')) {
       count = 0
       firstAt = lastAt = 0
       latencies = []
+      paths = new Set()
     }
     return
   }

@@ -1,0 +1,100 @@
+// Ratios, issue 9's targets and the table printed on stdout, from one run's figures.
+import { ratio, round, type Row } from './figures.ts'
+import type { LoadFigures } from './load.ts'
+import type { baseline } from './scenarios/baseline.ts'
+import type { endToEnd } from './scenarios/e2e.ts'
+import type { fanout } from './scenarios/fanout.ts'
+import type { footprint } from './scenarios/footprint.ts'
+import type { ingest } from './scenarios/ingest.ts'
+import type { noisyNeighbour } from './scenarios/noisy.ts'
+
+export interface Figures {
+  engine: 'sqlite' | 'postgres'
+  baseline: Awaited<ReturnType<typeof baseline>>
+  ingest: Awaited<ReturnType<typeof ingest>>
+  e2e: Awaited<ReturnType<typeof endToEnd>>
+  fanout: Awaited<ReturnType<typeof fanout>>
+  noisy: Awaited<ReturnType<typeof noisyNeighbour>>
+  footprint: Awaited<ReturnType<typeof footprint>>
+}
+
+export function ratios ({ baseline, ingest, e2e, noisy }: Figures) {
+  return {
+    'INGEST/SINK': ratio(baseline.ingest.per_s, baseline.sink.per_s),
+    'RELAY/SINK': ratio(baseline.relay.per_s, baseline.sink.per_s),
+    'ingest/INGEST': ratio(ingest.events.per_s, baseline.ingest.per_s),
+    'hooks/INGEST': ratio(ingest.hooks.per_s, baseline.ingest.per_s),
+    'hooks/ingest': ratio(ingest.hooks.per_s, ingest.events.per_s),
+    'ingest/SINK': ratio(ingest.events.per_s, baseline.sink.per_s),
+    'e2e/RELAY': ratio(e2e.burst.deliveries_per_s, baseline.relay.per_s),
+    'e2e/SINK': ratio(e2e.burst.deliveries_per_s, baseline.sink.per_s),
+    'noisy p99/e2e p99': ratio(noisy.p99_ms, e2e.latency.p99_ms),
+    'noisy p99/alone p99': ratio(noisy.p99_ms, noisy.without_neighbour.p99_ms),
+  }
+}
+
+/**
+ * Issue 9's targets, for reading the figures. A scenario that did not complete meets none of its
+ * targets. A quick run's rates and counts are below the targets' own (1,000 events/s, 200,000
+ * events), so its verdicts are indicative only.
+ */
+export function targets (figures: Figures, r: ReturnType<typeof ratios>) {
+  const { ingest, e2e, fanout, noisy, footprint, engine } = figures
+  const atLeast = (value: number | null, min: number) => value !== null && value >= min
+  const atMost = (value: number | null, max: number) => value !== null && value <= max
+  const e2eRelay = engine === 'postgres' ? 0.4 : 0.7
+  const [half, all] = footprint.samples
+  return {
+    'ingest/INGEST >= 0.80': atLeast(r['ingest/INGEST'], 0.8),
+    'ingest p99 <= 20 ms': atMost(ingest.events.p99_ms, 20),
+    [`e2e/RELAY >= ${e2eRelay.toFixed(2)}`]: e2e.burst.delivered_all && atLeast(r['e2e/RELAY'], e2eRelay),
+    'publish→delivery p50 <= 5 ms': atMost(e2e.latency.p50_ms, 5),
+    'publish→delivery p99 <= 50 ms': atMost(e2e.latency.p99_ms, 50),
+    'hookhub peak RSS <= 200 MB': atMost(Math.max(ingest.events.peak_rss_mb, ingest.hooks.peak_rss_mb, e2e.peak_rss_mb), 200),
+    'fan-out >= 20,000 deliveries/s': fanout.complete && atLeast(fanout.deliveries_per_s, 20_000),
+    'noisy-neighbour healthy p99 <= 2× e2e p99': noisy.complete && atMost(r['noisy p99/e2e p99'], 2),
+    [`RSS <= 200 MB after ${all.target} events`]: footprint.complete && atMost(footprint.peak_rss_mb, 200),
+    [`RSS flat ±10 % from ${half.target} to ${all.target} events`]: footprint.complete && footprint.rss_growth !== null && Math.abs(footprint.rss_growth - 1) <= 0.1,
+  }
+}
+
+export function printTable (figures: Figures, r: Record<string, number | null>, t: Record<string, boolean>) {
+  const { baseline, ingest, e2e, fanout, noisy, footprint, engine } = figures
+  const rows: string[][] = [['scenario', 'rate', 'p50 ms', 'p90 ms', 'p99 ms', 'peak RSS MB', 'non-2xx/errors']]
+  const add = (name: string, row: LoadFigures, unit: string, rss: number | string) =>
+    rows.push([name, `${row.per_s} ${unit}`, fmt(row.p50_ms), fmt(row.p90_ms), fmt(row.p99_ms), String(rss), `${row.non_2xx}/${row.errors}`])
+  const rowOf = (name: string, row: Row) => add(name, row, 'req/s', row.peak_rss_mb)
+  const incomplete = (complete: boolean) => complete ? '' : ' INCOMPLETE'
+  rowOf('baseline SINK', baseline.sink)
+  rowOf('baseline RELAY', baseline.relay)
+  rowOf(`baseline INGEST${engine === 'postgres' ? '_PG' : ''}`, baseline.ingest)
+  add('ingest POST /api/v1/events', ingest.events, 'ev/s', ingest.events.peak_rss_mb)
+  add('ingest POST /hooks/<token> (Kanboard)', ingest.hooks, 'ev/s', ingest.hooks.peak_rss_mb)
+  const { burst, latency } = e2e
+  add(`e2e publish burst (${burst.accepted}/${burst.events}${incomplete(burst.published_all)})`, burst.publish, 'ev/s', '')
+  rows.push([`e2e deliveries (${burst.delivered}/${burst.accepted}${incomplete(burst.delivered_all)})`, `${burst.deliveries_per_s} dlv/s`, '', '', '', String(e2e.peak_rss_mb), ''])
+  rows.push([`e2e publish→receipt @${latency.rate_per_s}/s (${latency.delivered}/${latency.accepted})`, '', fmt(latency.p50_ms), fmt(latency.p90_ms), fmt(latency.p99_ms), '', `${latency.failed}`])
+  rows.push([`fan-out ${fanout.accepted}×${fanout.endpoints} (${fanout.delivered}/${fanout.deliveries}${incomplete(fanout.complete)})`, `${fanout.deliveries_per_s} dlv/s`, '', '', '', String(fanout.peak_rss_mb), `${fanout.publish.non_2xx}/${fanout.publish.errors}`])
+  const { without_neighbour: alone } = noisy
+  rows.push([`noisy control: ${noisy.healthy_endpoints} alone @${alone.rate_per_s} ev/s (${alone.delivered}/${alone.expected}${incomplete(alone.complete)})`, '', fmt(alone.p50_ms), fmt(alone.p90_ms), fmt(alone.p99_ms), '', `${alone.failed}`])
+  rows.push([`noisy ${noisy.healthy_endpoints} healthy + 1 hanging (${noisy.delivered}/${noisy.expected}${incomplete(noisy.complete)})`, '', fmt(noisy.p50_ms), fmt(noisy.p90_ms), fmt(noisy.p99_ms), String(noisy.peak_rss_mb), `${noisy.failed}`])
+  for (const sample of footprint.samples) {
+    rows.push([`footprint RSS after ${sample.accepted}/${sample.target} ev (${sample.delivered} dlv${incomplete(sample.complete)})`, '', '', '', '', `${sample.rss_mb} now`, ''])
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)))
+  for (const [i, row] of rows.entries()) {
+    console.log(row.map((cell, j) => j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j])).join('  '))
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  }
+  const { disk } = footprint
+  console.log(`\nfootprint: peak RSS ${footprint.peak_rss_mb} MB, RSS growth ${footprint.rss_growth ?? 'n/a'} (half → all); ` +
+    `${footprint.bytes_per_event ?? 'n/a'} bytes per event with its delivery and attempt (${round(disk.bytes / 2 ** 20, 1)} MB for ` +
+    `${disk.events} events, ${disk.deliveries} deliveries, ${disk.attempts} attempts); noisy BLACKHOLE got ${noisy.blackhole_requests} requests`)
+  console.log('ratios: ' + Object.entries(r).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', '))
+  console.log('targets (issue 9): ' + Object.entries(t).map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`).join('; '))
+}
+
+/** Milliseconds for the table; null is a latency beyond the bounded wait. */
+function fmt (ms: number | null) {
+  return ms === null ? 'not recv' : String(round(ms, 1))
+}

@@ -1,0 +1,23 @@
+// 1. baseline: the physical ceilings on this machine, each its own bare server (bench/servers/).
+import path from 'node:path'
+import { startChild } from '../children.ts'
+import { load, type Row } from '../figures.ts'
+import { sinkStats } from '../sink.ts'
+import { step, type Bench } from '../plan.ts'
+
+export async function baseline (bench: Bench): Promise<{ sink: Row, relay: Row, ingest: Row }> {
+  const { sink, lifetimeMs, plan, engine } = bench
+  step(`baseline: SINK, RELAY, INGEST${engine.name === 'postgres' ? '_PG' : ''}, ${plan.loadSeconds} s each`)
+  // RELAY and INGEST start fresh, so their VmHWM is this scenario's peak; SINK's is read right
+  // after its own load, before it serves as the receiver of later scenarios.
+  const sinkRow = await load(bench, sink, '/baseline')
+  await sinkStats(sink, true)
+  const relay = await startChild('RELAY', ['--import', 'tsx', 'bench/servers/relay.ts'], { SINK_URL: sink.url, RELAY_CONNECTIONS: String(bench.connections) }, lifetimeMs)
+  const relayRow = await load(bench, relay, '/relay')
+  await relay.stop()
+  const ingest = await startChild('INGEST', ['--import', 'tsx', path.join('bench', 'servers', 'ingest.ts')], await engine.ingestEnv(), lifetimeMs)
+  const ingestRow = await load(bench, ingest, '/events')
+  await ingest.stop()
+  await sinkStats(sink, true)
+  return { sink: sinkRow, relay: relayRow, ingest: ingestRow }
+}

@@ -1,0 +1,26 @@
+// 2. ingest: acknowledged events/s through the native API and through an inbound Kanboard hook,
+// each on a fresh hub whose worker delivers to SINK meanwhile, as in production. Each kind of
+// event matches one endpoint, so both paths store one event and one delivery per request.
+import { load, type Row } from '../figures.ts'
+import { AUTH, addKanboardSource, startHub } from '../hub.ts'
+import { kanboardBody } from '../load.ts'
+import { sinkStats } from '../sink.ts'
+import { step, type Bench } from '../plan.ts'
+
+export async function ingest (bench: Bench): Promise<{ events: Row, hooks: Row }> {
+  const { engine, sink, lifetimeMs, plan } = bench
+  const eventsHub = await startHub(engine, 'hookhub-ingest', lifetimeMs, { sinkUrl: sink.url })
+  step(`ingest: hookhub POST /api/v1/events, ${plan.loadSeconds} s`)
+  const events = await load(bench, eventsHub, '/api/v1/events', { headers: AUTH })
+  await eventsHub.stop()
+  await sinkStats(sink, true)
+
+  // Kanboard's event type is its event_name (task.create here).
+  const hooksHub = await startHub(engine, 'hookhub-hooks', lifetimeMs, { sinkUrl: sink.url, types: ['task.*'] })
+  const hookPath = await addKanboardSource(hooksHub)
+  step(`ingest: hookhub POST /hooks/<token> (Kanboard), ${plan.loadSeconds} s`)
+  const hooks = await load(bench, hooksHub, hookPath, { body: kanboardBody() })
+  await hooksHub.stop()
+  await sinkStats(sink, true)
+  return { events, hooks }
+}
