@@ -100,7 +100,8 @@ export async function listPage<T, W> (
 export function parseSince (value: string | undefined, now: number, field = 'since'): number | undefined {
   if (value === undefined || value === '') return undefined
   const duration = /^(\d+)(s|m|h|d)$/.exec(value)
-  if (duration) return now - Number(duration[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[duration[2] as 's']
+  // A duration reaching back past 1970 means "from the beginning" (and stays a 64-bit integer).
+  if (duration) return Math.max(0, now - Number(duration[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[duration[2] as 's'])
   const ms = Date.parse(value)
   if (Number.isNaN(ms)) throw validationFailed({ [field]: ['must be an RFC 3339 time or a duration such as 2h'] })
   return ms
