@@ -26,6 +26,7 @@ export async function serve (options: CommonOptions) {
   const database = config.database.engine === 'sqlite' ? `sqlite:${config.database.file}` : redactUrl(config.database.url)
   const lines = [
     `hookhub ${VERSION} is listening on ${local}`,
+    `  console:    ${local}/console`,
     `  API docs:   ${local}/docs`,
     `  health:     ${local}/healthz`,
     `  database:   ${database}`,
