@@ -55,13 +55,40 @@ export function createNotifications (database: Database, options: { url?: string
     setTimeout(() => { listen().catch(relisten) }, RELISTEN_MS).unref()
   }
 
+  const send = async (channel: Channel, payload: string) => {
+    await sql`select pg_notify(${channel}, ${payload})`.execute(database.db)
+  }
+
+  // Bare wake-ups carry nothing, so those asked for while one is on its way fold into a single
+  // further one: a busy API sends a couple per round trip instead of one per published event.
+  const sending = new Map<Channel, Promise<void>>()
+  const again = new Set<Channel>()
+  function wake (channel: Channel): Promise<void> {
+    const current = sending.get(channel)
+    if (current) {
+      again.add(channel)
+      return current
+    }
+    const run = (async () => {
+      try {
+        do {
+          again.delete(channel)
+          await send(channel, '')
+        } while (again.has(channel))
+      } finally {
+        sending.delete(channel)
+      }
+    })()
+    sending.set(channel, run)
+    return run
+  }
+
   return {
     /** Call after the commit that the signal announces. */
     async notify (channel: Channel, payload = ''): Promise<void> {
       fire(channel, payload)
-      if (database.engine === 'postgres') {
-        await sql`select pg_notify(${channel}, ${payload})`.execute(database.db)
-      }
+      if (database.engine !== 'postgres') return
+      await (payload === '' ? wake(channel) : send(channel, payload))
     },
     subscribe (channel: Channel, listener: Listener): () => void {
       let set = listeners.get(channel)
