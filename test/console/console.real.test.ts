@@ -15,7 +15,8 @@ const CHROMIUM = process.env.HOOKHUB_CHROMIUM ?? '/usr/bin/chromium'
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'console')
 const ADMIN = 'hh_console_browser_test_admin_token'
 /** Each wait in the browser; the whole test stays well under a minute. */
-const STEP_MS = 10_000
+const STEP_MS = 20_000
+const LAUNCH_MS = 45_000
 
 type Api = <T = unknown>(method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<T>
 
@@ -99,7 +100,8 @@ async function run (t: TestContext) {
     return event.deliveries[0]?.status === 'failed' ? event.deliveries[0] : undefined
   })
 
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: STEP_MS })
+  // Starting chromium beside another test file's processes on two cores can take a while.
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: LAUNCH_MS })
   t.after(() => browser.close())
 
   await t.test('a wrong token is refused; the keyboard alone signs in, with a visible focus ring', async () => {
@@ -252,7 +254,7 @@ async function run (t: TestContext) {
 }
 
 if (fs.existsSync(CHROMIUM)) {
-  test('web console in chromium: sign-in, retry a failed delivery, every page, phone width', { timeout: 60_000 }, run)
+  test('web console in chromium: sign-in, retry a failed delivery, every page, phone width', { timeout: 120_000 }, run)
 } else if (process.env.HOOKHUB_REQUIRE_BROWSER === '1') {
   test('web console in chromium', () => assert.fail(`chromium not found at ${CHROMIUM}; HOOKHUB_REQUIRE_BROWSER=1 requires it`))
 } else {
