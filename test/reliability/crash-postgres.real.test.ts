@@ -67,6 +67,8 @@ if (!postgresUrl) {
       HOOKHUB_CIRCUIT_COOLDOWN: '100ms',
     })
     const apis: Served[] = [await startServe(t, env, START), await startServe(t, env, START)]
+    // Both phases publish alike: round-robin over the two APIs at a steady rate.
+    const steady = { ratePerS: 250, concurrency: 16, target: (n: number) => apis[n % 2].url, token: TOKEN, timeoutMs: 90_000, signal: t.signal }
     const workers: WorkerProcess[] = await Promise.all([0, 1, 2].map(() => startWorker(t, env, START)))
     const sink = await startCountingSink(t, (_req, res) => { setTimeout(() => res.end('ok'), SINK_DELAY_MS) })
     await createEndpointOver(apis[0].url, TOKEN, { url: `${sink.url}/in`, max_in_flight: IN_FLIGHT })
@@ -78,12 +80,7 @@ if (!postgresUrl) {
     const kills: { worker?: Promise<{ dead: Leased[]; survivors: Set<string>; takeoverMs: number }>; api?: Promise<void> } = {}
     const crash = await publishSteadily({
       acknowledged: CRASH_EVENTS,
-      ratePerS: 250,
-      concurrency: 16,
-      target: (n) => apis[n % 2].url,
-      token: TOKEN,
-      timeoutMs: 90_000,
-      signal: t.signal,
+      ...steady,
       onOutcome: (_o, count) => {
         if (!kills.worker && count >= workerKillAt) {
           return (kills.worker = (async () => {
@@ -128,12 +125,7 @@ if (!postgresUrl) {
     const stopAt = between(GRACEFUL_EVENTS * 0.3, GRACEFUL_EVENTS * 0.6)
     const calm = await publishSteadily({
       acknowledged: GRACEFUL_EVENTS,
-      ratePerS: 250,
-      concurrency: 16,
-      target: (n) => apis[n % 2].url,
-      token: TOKEN,
-      timeoutMs: 90_000,
-      signal: t.signal,
+      ...steady,
       onOutcome: (_o, count) => {
         if (!stop.graceful && count >= stopAt) {
           return (stop.graceful = (async () => {
