@@ -1,14 +1,17 @@
 // Serves request methods that Node's HTTP parser (llhttp) does not know, such as LOOKUP.
 //
-// llhttp answers 400 to any method outside its fixed list before a route can run. So every accepted socket gets a
-// rewriter between the TCP stream and the parser: it follows HTTP/1.1 framing (request line, headers, then
-// Content-Length bytes or chunks), and where a request line starts with one of the extra methods it hands the parser
-// `POST` instead, followed by a marker header carrying a per-server secret. The request listener puts the method back
-// only when the marker carries that secret, and removes every marker header, so a client that sends the header itself
-// gets the ordinary POST it wrote. Whatever the rewriter does not follow (an upgrade, CONNECT, a malformed line) it
-// passes on untouched for the rest of the connection, so Node answers exactly as it would without it.
+// llhttp rejects any method outside its fixed list before a route can run, and Node reports that as a 'clientError'
+// on the server. Connections are parsed natively as usual; when llhttp rejects a request line that is one of the
+// extra methods, the connection is taken over: the failed parser is let go, and from that request line on every read
+// passes through a rewriter before a fresh parser sees it. The rewriter follows HTTP/1.1 framing (request line,
+// headers, then Content-Length bytes or chunks), and where a request line starts with an extra method it hands the
+// parser `POST` instead, followed by a marker header carrying a per-server secret. The request listener puts the
+// method back only when the marker carries that secret, and removes every marker header, so a client that sends the
+// header itself gets the ordinary POST it wrote. Whatever the rewriter does not follow (an upgrade, CONNECT, a
+// malformed line) it passes on untouched for the rest of the connection, so Node answers exactly as it would without it.
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
+import { createRequire } from 'node:module'
 import type { Socket } from 'node:net'
 
 /** What llhttp is given instead of an extra method: it frames a body the same way, as every request method does. */
@@ -400,7 +403,7 @@ export class MethodRewriter {
   }
 }
 
-/** Hands every read of the socket through the rewriter before Node's HTTP parser sees it. */
+/** Hands every later read of the socket through the rewriter before the parser sees it. */
 function rewriteIncoming (socket: Socket, rewriter: MethodRewriter): void {
   const push = socket.push
   socket.push = function pushRewritten (chunk: Buffer | null, encoding?: BufferEncoding): boolean {
@@ -411,14 +414,114 @@ function rewriteIncoming (socket: Socket, rewriter: MethodRewriter): void {
     }
     return push.call(this, rewriter.feed(chunk), encoding)
   }
-  // Node's server lets its parser read the socket natively, which bypasses push(). Adding a 'data' listener after
-  // the server took the socket makes it read through JavaScript, and so through push(), for good; the listener is
-  // removed at once, since a second one would cost every read a copy of the listener list.
-  socket.on('data', readThroughPush)
-  socket.removeListener('data', readThroughPush)
 }
 
 function readThroughPush (): void {}
+
+type ParseError = Error & { code?: string, bytesParsed?: number, rawPacket?: Buffer }
+type ExtraMethod = { name: string, bytes: Buffer, knownPrefix: number }
+type ServerSocket = Socket & { parser?: unknown, _httpMessage?: http.ServerResponse | null }
+
+/**
+ * How many leading bytes of `method` llhttp accepts before it fails: the longest prefix some method it knows shares.
+ * The error llhttp reports points at the next byte, which is how a request line's start is found again.
+ */
+function acceptedPrefix (method: string): number {
+  let length = 0
+  for (const known of PARSER_METHODS) {
+    let k = 0
+    while (k < method.length && k < known.length && method[k] === known[k]) k++
+    length = Math.max(length, k)
+  }
+  return length
+}
+
+/**
+ * The request line that made llhttp fail, from its start, when it can be one of the extra methods: llhttp stopped at
+ * `bytesParsed`, the first byte no method it knows has there. The line starts after the last CR or LF before that
+ * byte; when this packet holds none, the line began in an earlier packet, which llhttp consumed, and its first bytes
+ * can only have been those of the method (llhttp accepted them), so they are put back.
+ */
+function unknownRequestLine (err: ParseError, methods: readonly ExtraMethod[]): Buffer | null {
+  const packet = err.rawPacket
+  const stop = err.bytesParsed
+  if (err.code !== 'HPE_INVALID_METHOD' || !Buffer.isBuffer(packet) || typeof stop !== 'number' || stop >= packet.length) return null
+  let lineStart = stop
+  while (lineStart > 0 && packet[lineStart - 1] !== CR && packet[lineStart - 1] !== LF) lineStart--
+  const inPacket = stop - lineStart
+  for (const method of methods) {
+    const earlier = method.knownPrefix - inPacket
+    if (earlier < 0 || (earlier > 0 && lineStart > 0)) continue
+    const line = Buffer.concat([method.bytes.subarray(0, earlier), packet.subarray(lineStart)])
+    const compared = Math.min(line.length, method.bytes.length + 1)
+    if (line.subarray(0, compared).equals(Buffer.concat([method.bytes, Buffer.from(' ')]).subarray(0, compared))) return line
+  }
+  return null
+}
+
+/** The listeners Node's HTTP server put on a socket for its parser, found by name (node/lib/_http_server.js). */
+const PARSER_LISTENERS: Readonly<Record<string, string>> = {
+  data: 'bound socketOnData',
+  end: 'bound socketOnEnd',
+  close: 'bound socketOnClose',
+  drain: 'bound socketOnDrain',
+  timeout: 'socketOnTimeout',
+}
+
+function parserListeners (socket: Socket): Array<[string, (...args: unknown[]) => void]> {
+  const found: Array<[string, (...args: unknown[]) => void]> = []
+  for (const [event, name] of Object.entries(PARSER_LISTENERS)) {
+    for (const listener of socket.listeners(event)) if (listener.name === name) found.push([event, listener as (...args: unknown[]) => void])
+  }
+  return found
+}
+
+/** Calls `then` once the responses to requests read before the takeover are finished, which keeps answers in order. */
+function whenAnswered (socket: ServerSocket, then: () => void): void {
+  const pending = socket._httpMessage
+  if (pending === null || pending === undefined) return then()
+  let called = false
+  const next = () => {
+    if (called) return
+    called = true
+    // 'finish' listeners run in order, so Node has moved on to the next queued response by now.
+    whenAnswered(socket, then)
+  }
+  pending.once('finish', next)
+  pending.once('close', next)
+}
+
+/**
+ * Takes a connection whose request line llhttp rejected over, when the line is one of the extra methods: the failed
+ * parser is let go, every later read goes through the rewriter, and once earlier answers are out the server is handed
+ * the socket again as a new connection, so a fresh parser reads the rewritten stream from that request line on.
+ * Connections that never send an extra method keep Node's native parsing, at no cost.
+ */
+function takeOver (server: http.Server, socket: ServerSocket, line: Buffer, markers: ReadonlyMap<string, Buffer>): boolean {
+  const listeners = parserListeners(socket)
+  if (!listeners.some(([event]) => event === 'data') || socket.parser === null || socket.parser === undefined) return false
+  ;(socket as ServerSocket & { [kTakenOver]?: true })[kTakenOver] = true
+  // Node's server stops its parser reading the socket natively when a 'data' listener is added (unconsume).
+  socket.on('data', readThroughPush)
+  socket.removeListener('data', readThroughPush)
+  socket.pause()
+  freeParser(socket.parser, null, socket)
+  const rewriter = new MethodRewriter(markers)
+  rewriteIncoming(socket, rewriter)
+  socket.push(line)
+  whenAnswered(socket, () => {
+    if (socket.destroyed) return
+    for (const [event, listener] of listeners) socket.removeListener(event, listener)
+    // A keep-alive timeout the old connection state set would otherwise cut the new one off.
+    socket.setTimeout(0)
+    ;(socket as { readableFlowing: boolean | null }).readableFlowing = null
+    server.emit('connection', socket)
+  })
+  return true
+}
+
+const kTakenOver = Symbol('hookhub.takenOver')
+const { freeParser } = createRequire(import.meta.url)('_http_common') as { freeParser: (parser: unknown, req: null, socket: Socket) => void }
 
 /** Puts back the method the rewriter replaced, or the one a POST asks for by X-HTTP-Method-Override. */
 function restoreMethod (req: http.IncomingMessage, methodsByMarker: ReadonlyMap<string, string>, extra: ReadonlySet<string>): void {
@@ -463,12 +566,24 @@ export function customMethodServerFactory (methods: readonly string[]): (handler
   const methodsByMarker = new Map(methods.map((m) => [`${m} ${nonce}`, m]))
   const markers = new Map(methods.map((m) => [m, Buffer.from(`${MARKER}: ${m} ${nonce}\r\n`, 'latin1')]))
   const extra = new Set(methods)
+  const extraMethods = methods.map((name) => ({ name, bytes: Buffer.from(name, 'latin1'), knownPrefix: acceptedPrefix(name) }))
   return (handler, opts) => {
     const server = http.createServer((opts.http ?? {}) as http.ServerOptions, (req, res) => {
       restoreMethod(req, methodsByMarker, extra)
       handler(req, res)
     })
-    server.on('connection', (socket: Socket) => rewriteIncoming(socket, new MethodRewriter(markers)))
+    // Node reports the rejected request line as a 'clientError'; one that is an extra method is taken over before the
+    // app's own clientError handler (Fastify's 400) would see it.
+    const emit = server.emit
+    server.emit = function emitTakingOver (this: http.Server, event: string | symbol, err?: ParseError, socket?: ServerSocket): boolean {
+      if (event === 'clientError' && err !== undefined && socket !== undefined) {
+        if ((socket as ServerSocket & { [kTakenOver]?: true })[kTakenOver] !== true) {
+          const line = unknownRequestLine(err, extraMethods)
+          if (line !== null && takeOver(this, socket, line, markers)) return true
+        }
+      }
+      return Reflect.apply(emit, this, arguments) as boolean
+    } as typeof server.emit
     if (typeof opts.keepAliveTimeout === 'number') server.keepAliveTimeout = opts.keepAliveTimeout
     if (typeof opts.requestTimeout === 'number') server.requestTimeout = opts.requestTimeout
     if (typeof opts.connectionTimeout === 'number') server.setTimeout(opts.connectionTimeout)

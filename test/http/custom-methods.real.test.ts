@@ -13,6 +13,8 @@ const TIMEOUT = { timeout: 10_000 }
 const FORGED = 'X-Hookhub-Method: LOOKUP 0123456789abcdef0123456789abcdef'
 
 type Echo = { method: string, body: unknown, ip: string, marker: string | null, rawMarker: boolean }
+/** Node's HTTP server reads a socket natively (its parser "consumes" the stream) unless something made it read in JS. */
+type ParsedSocket = { parser?: { _consumed?: boolean } | null }
 type RawResponse = { status: number, headers: Record<string, string>, body: string }
 
 const echo = (request: FastifyRequest): Echo => ({
@@ -29,6 +31,11 @@ async function startApp (t: TestContext, layered = true): Promise<number> {
   if (layered) app.addHttpMethod(LOOKUP_CARRIER, { hasBody: true })
   app.route({ method: layered ? ['GET', 'POST', LOOKUP_CARRIER] : ['GET', 'POST'], url: '/echo', handler: async (request) => echo(request) })
   app.post('/post-only', async (request) => echo(request))
+  app.get('/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    return { method: 'GET', body: 'slow' }
+  })
+  app.get('/native', async (request) => ({ native: (request.raw.socket as unknown as ParsedSocket).parser?._consumed === true }))
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.after(() => app.close())
   const address = app.server.address()
@@ -128,6 +135,75 @@ test('a request written one byte at a time', TIMEOUT, async (t) => {
   }
   const answer = echoed(await client.next())
   assert.deepEqual([answer.method, answer.body], ['LOOKUP', 'slow'])
+})
+
+test('a LOOKUP whose request line is cut in two at any byte is still a LOOKUP', TIMEOUT, async (t) => {
+  const port = await startApp(t)
+  const request = lookup('"cut"')
+  for (let cut = 1; cut <= 'LOOKUP /echo'.length; cut++) {
+    const client = await rawClient(t, port)
+    client.write('GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' + request.slice(0, cut))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    client.write(request.slice(cut))
+    const answers = (await client.responses(2)).map(echoed)
+    assert.deepEqual(answers.map((e) => [e.method, e.body]), [['GET', null], ['LOOKUP', 'cut']], `cut after ${cut} bytes`)
+    client.socket.destroy()
+  }
+})
+
+test('a LOOKUP pipelined behind a slow GET waits for the GET\'s answer, so answers keep their order', TIMEOUT, async (t) => {
+  const client = await rawClient(t, await startApp(t))
+  client.write('GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' + 'GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' + lookup('"behind"'))
+  const answers = (await client.responses(3)).map(echoed)
+  assert.deepEqual(answers.map((e) => [e.method, e.body]), [['GET', 'slow'], ['GET', 'slow'], ['LOOKUP', 'behind']])
+  client.write(lookup('"after"'))
+  assert.equal(echoed(await client.next()).body, 'after')
+})
+
+test('connections without LOOKUP keep Node\'s native parsing; one that sends LOOKUP reads through the rewriter from then on', TIMEOUT, async (t) => {
+  const client = await rawClient(t, await startApp(t))
+  const native = async () => {
+    client.write('GET /native HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+    const answer = await client.next()
+    assert.equal(answer.status, 200)
+    return (JSON.parse(answer.body) as { native: boolean }).native
+  }
+  assert.equal(await native(), true)
+  client.write(lookup('"switch"'))
+  assert.equal(echoed(await client.next()).method, 'LOOKUP')
+  assert.equal(await native(), false)
+})
+
+test('the keep-alive timeout of the requests before a LOOKUP does not cut the LOOKUP off', TIMEOUT, async (t) => {
+  // Node waits keepAliveTimeout + 1 s after an answer before it closes an idle connection.
+  const app = Fastify({ serverFactory: customMethodServerFactory(['LOOKUP']), rewriteUrl: carryLookup, keepAliveTimeout: 50 })
+  t.after(() => app.close())
+  app.addHttpMethod(LOOKUP_CARRIER, { hasBody: true })
+  app.route({
+    method: ['GET', LOOKUP_CARRIER],
+    url: '/echo',
+    handler: async (request) => {
+      if (isLookup(request.raw)) await new Promise((resolve) => setTimeout(resolve, 1300))
+      return echo(request)
+    },
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  assert.ok(address !== null && typeof address === 'object')
+  const client = await rawClient(t, address.port)
+  client.write('GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+  assert.equal(echoed(await client.next()).method, 'GET')
+  client.write(lookup('"long"'))
+  assert.equal(echoed(await client.next()).body, 'long')
+})
+
+test('an unknown method after a LOOKUP on the same connection still gets 400 and the connection closes', TIMEOUT, async (t) => {
+  const client = await rawClient(t, await startApp(t))
+  client.write(lookup('"first"'))
+  assert.equal(echoed(await client.next()).method, 'LOOKUP')
+  client.write('LOOKUPS /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+  assert.equal((await client.next()).status, 400)
+  if (!client.closed()) await once(client.socket, 'close')
 })
 
 test('a LOOKUP with a chunked body', TIMEOUT, async (t) => {
