@@ -64,12 +64,12 @@ export function createDeliveryAttempts (deps: Deps) {
 
   function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number) {
     const { endpoint, secrets } = prepare(row, now)
-    const body = renderPayload(endpoint.format, {
-      type: delivery.eventType, payload: delivery.payload, receivedAt: delivery.receivedAt,
+    const { body, contentType } = renderPayload(endpoint.format, {
+      type: delivery.eventType, payload: delivery.payload, contentType: delivery.contentType, receivedAt: delivery.receivedAt,
     })
     const headers: Record<string, string> = {
       ...endpoint.headers,
-      'content-type': 'application/json',
+      'content-type': contentType,
       'user-agent': `hookhub/${VERSION}`,
       ...signatureHeaders(secrets, delivery.eventPublicId, Math.floor(now / 1000), body),
     }

@@ -1,6 +1,6 @@
 import { notFound, validationFailed } from '../http/errors.ts'
 import type { EndpointRepository } from '../storage/endpoint-repository.ts'
-import type { EventQuery, EventRepository, EventRow } from '../storage/event-repository.ts'
+import type { EventQuery, EventRepository, EventRow, EventView } from '../storage/event-repository.ts'
 import type { Activity } from './activity-feed.ts'
 import { newId } from './ids.ts'
 import { routes } from './routing.ts'
@@ -12,6 +12,8 @@ export interface PublishInput {
   type: string
   /** The payload as JSON text, kept exactly as received. */
   payload: string
+  /** The body's own content type when it was not JSON: the payload is then its {"content_type", "body"} envelope. */
+  contentType?: string | null
   nodeId?: string | null
   channel?: string | null
   /** Who published: "api", or the id of the inbound source. */
@@ -65,6 +67,7 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
           nodeId: input.nodeId ?? null,
           channel,
           payload: input.payload,
+          contentType: input.contentType ?? null,
           receivedAt: now,
         },
         targets.map((e) => ({
@@ -89,7 +92,7 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
       return result
     },
 
-    async get (publicId: string): Promise<EventRow> {
+    async get (publicId: string): Promise<EventView> {
       const event = await events.findByPublicId(publicId)
       if (!event) throw notFound('Event')
       return event

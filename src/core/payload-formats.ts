@@ -7,8 +7,18 @@ export interface RenderableEvent {
   type: string
   /** The payload exactly as received: JSON text. */
   payload: string
+  /** Set when the body came in as something else than JSON; the payload is then its {"content_type", "body"} envelope. */
+  contentType?: string | null
   receivedAt: number
 }
+
+export interface RenderedBody {
+  body: string
+  contentType: string
+}
+
+const JSON_CONTENT_TYPE = 'application/json'
+
 
 function isKanboardEnvelope (event: RenderableEvent): boolean {
   if (!event.payload.trimStart().startsWith('{')) return false
@@ -40,7 +50,15 @@ function thuliumBody (event: RenderableEvent): string {
  * Formats that wrap the payload splice its text in unchanged, so key order, numbers and
  * unicode reach the receiver as the sender wrote them.
  */
-export function renderPayload (format: PayloadFormat, event: RenderableEvent): string {
+export function renderPayload (format: PayloadFormat, event: RenderableEvent): RenderedBody {
+  // A body that was not JSON goes to a raw endpoint as it came, with its own content type.
+  if (format === 'raw' && event.contentType) {
+    return { body: (JSON.parse(event.payload) as { body: string }).body, contentType: event.contentType }
+  }
+  return { body: renderJson(format, event), contentType: JSON_CONTENT_TYPE }
+}
+
+function renderJson (format: PayloadFormat, event: RenderableEvent): string {
   switch (format) {
     case 'raw':
       return event.payload

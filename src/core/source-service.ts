@@ -205,12 +205,14 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
       }
       let payload: unknown
       let text = hook.body.toString('utf8')
+      let contentType: string | null = null
       try {
         payload = JSON.parse(text)
       } catch {
         if (row.any_body !== 1) throw new HookhubError('HOOKHUB_INVALID_JSON')
-        // Forms, text and the like are kept as they came, inside a JSON envelope.
-        payload = { content_type: firstHeader(hook.headers, 'content-type') ?? null, body: text }
+        // Forms, text and the like are kept as they came, inside a JSON envelope; raw endpoints unwrap them.
+        contentType = firstHeader(hook.headers, 'content-type') ?? 'application/octet-stream'
+        payload = { content_type: contentType, body: text }
         text = JSON.stringify(payload)
       }
       const rule = row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule
@@ -229,6 +231,7 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
       const result = await events.publish({
         type,
         payload: text,
+        contentType,
         source: row.id,
         channel: row.channel,
         idempotencyKey: deliveryId ? `source:${row.id}:${deliveryId}` : undefined,
@@ -247,6 +250,7 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
           eventPublicId: result.event.public_id,
           eventType: result.event.type,
           payload: result.event.payload,
+          contentType: result.event.content_type,
           receivedAt: result.event.received_at,
         }, relay.owner, relay.timeoutMs)
         : undefined

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import type { EventService } from '../core/event-service.ts'
 import { rawMember } from '../core/raw-json.ts'
 import type { DeliveryRepository } from '../storage/delivery-repository.ts'
-import type { EventRow } from '../storage/event-repository.ts'
+import type { EventView } from '../storage/event-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { Delivery, deliveryExample, toWireDelivery } from './delivery-routes.ts'
 import { notFound } from './errors.ts'
@@ -11,25 +11,33 @@ import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, T
 
 const publishExample = { type: 'order.created', payload: { order_id: 'ord_1001', total: 49.9, currency: 'EUR' } }
 const eventExample = {
-  id: 'evt_01kdyak3sexqymdydx0fpxxrry', ...publishExample, source: 'api', node_id: null, channel: null, received_at: '2026-01-02T03:04:05.678Z',
+  id: 'evt_01kdyak3sexqymdydx0fpxxrry', ...publishExample, source: 'api', origin: null, node_id: null, channel: null, content_type: null, received_at: '2026-01-02T03:04:05.678Z',
 }
 
 export const Event = withExamples(Type.Object({
   id: Type.String(),
   type: Type.String(),
   source: Type.String({ description: '"api", "hookhub" (operational events) or the id of the inbound source' }),
+  origin: Type.Union([Type.Object({ dialect: Type.String(), id: Type.String() }), Type.Null()], {
+    description: 'The dialect resource whose inbound source took the event in, e.g. {"dialect": "incoplax", "id": "<integration point id>"}',
+  }),
   node_id: Type.Union([Type.String(), Type.Null()]),
   channel: Type.Union([Type.String(), Type.Null()]),
+  content_type: Type.Union([Type.String(), Type.Null()], {
+    description: 'Set when the body came in as something other than JSON: the payload is then {"content_type", "body"}',
+  }),
   payload: Type.Unknown({ description: 'The payload exactly as received' }),
   received_at: Timestamp,
 }), eventExample)
 
-export const toWireEvent = (row: EventRow) => ({
+export const toWireEvent = (row: EventView) => ({
   id: row.public_id,
   type: row.type,
   source: row.source,
+  origin: row.origin_dialect !== null && row.origin_id !== null ? { dialect: row.origin_dialect, id: row.origin_id } : null,
   node_id: row.node_id,
   channel: row.channel,
+  content_type: row.content_type,
   payload: JSON.parse(row.payload) as unknown,
   received_at: toTimestamp(row.received_at),
 })

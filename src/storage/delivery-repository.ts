@@ -17,6 +17,8 @@ export interface ClaimedDelivery {
   eventPublicId: string
   eventType: string
   payload: string
+  /** Set when the event's body was not JSON (see EventsTable). */
+  contentType: string | null
   receivedAt: number
   /** The endpoint's updated_at when claimed: a worker's cached copy of another age is stale. */
   endpointVersion?: number
@@ -160,7 +162,7 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
         .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
         .select([
           'deliveries.id', 'deliveries.public_id', 'deliveries.endpoint_id', 'deliveries.attempt_count',
-          'events.public_id as event_public_id', 'events.type', 'events.payload', 'events.received_at',
+          'events.public_id as event_public_id', 'events.type', 'events.payload', 'events.content_type', 'events.received_at',
           'endpoints.updated_at as endpoint_updated_at',
         ])
         .where('deliveries.id', 'in', ids)
@@ -174,6 +176,7 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
         eventPublicId: r.event_public_id,
         eventType: r.type,
         payload: r.payload,
+        contentType: r.content_type,
         receivedAt: r.received_at,
         endpointVersion: r.endpoint_updated_at,
       }))

@@ -3,6 +3,8 @@ import { createGroupCommit } from './group-commit.ts'
 import type { DB, EventsTable } from './schema.ts'
 
 export type EventRow = Selectable<EventsTable>
+/** An event as the API shows it: with the dialect resource that owns its source, if one does. */
+export type EventView = EventRow & { origin_dialect: string | null, origin_id: string | null }
 
 export interface NewEvent {
   publicId: string
@@ -11,6 +13,8 @@ export interface NewEvent {
   nodeId: string | null
   channel: string | null
   payload: string
+  /** Set for a body that was not JSON (see EventsTable). */
+  contentType: string | null
   receivedAt: number
 }
 
@@ -48,6 +52,7 @@ const eventValues = (event: NewEvent) => ({
   node_id: event.nodeId,
   channel: event.channel,
   payload: event.payload,
+  content_type: event.contentType,
   received_at: event.receivedAt,
 })
 
@@ -151,6 +156,11 @@ export function createEventRepository (db: Kysely<DB>) {
 
   const insert = createGroupCommit(insertBatch, insertAlone)
 
+  const views = () => db.selectFrom('events')
+    .leftJoin('sources', 'sources.id', 'events.source')
+    .selectAll('events')
+    .select(['sources.owner_dialect as origin_dialect', 'sources.owner_id as origin_id'])
+
   return {
 
     /**
@@ -162,17 +172,17 @@ export function createEventRepository (db: Kysely<DB>) {
       return insert({ event, deliveries, idempotency })
     },
 
-    async findByPublicId (publicId: string): Promise<EventRow | undefined> {
-      return db.selectFrom('events').selectAll().where('public_id', '=', publicId).executeTakeFirst()
+    async findByPublicId (publicId: string): Promise<EventView | undefined> {
+      return views().where('events.public_id', '=', publicId).executeTakeFirst()
     },
 
-    async list (q: EventQuery): Promise<EventRow[]> {
-      let query = db.selectFrom('events').selectAll().where('id', '>', q.afterId)
-      if (q.type !== undefined) query = query.where('type', '=', q.type)
-      if (q.source !== undefined) query = query.where('source', '=', q.source)
-      if (q.since !== undefined) query = query.where('received_at', '>=', q.since)
-      if (q.until !== undefined) query = query.where('received_at', '<', q.until)
-      return query.orderBy('id').limit(q.limit).execute()
+    async list (q: EventQuery): Promise<EventView[]> {
+      let query = views().where('events.id', '>', q.afterId)
+      if (q.type !== undefined) query = query.where('events.type', '=', q.type)
+      if (q.source !== undefined) query = query.where('events.source', '=', q.source)
+      if (q.since !== undefined) query = query.where('events.received_at', '>=', q.since)
+      if (q.until !== undefined) query = query.where('events.received_at', '<', q.until)
+      return query.orderBy('events.id').limit(q.limit).execute()
     },
   }
 }

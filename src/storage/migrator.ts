@@ -3,12 +3,14 @@ import type { Database } from './database.ts'
 import { foundation } from './migrations/0001-foundation.ts'
 import { deliveryCore } from './migrations/0002-delivery-core.ts'
 import { dialectResources } from './migrations/0003-dialect-resources.ts'
+import { eventContentType } from './migrations/0004-event-content-type.ts'
 
 function migrationsFor (engine: Database['engine']): Record<string, Migration> {
   return {
     '0001-foundation': foundation(engine),
     '0002-delivery-core': deliveryCore(engine),
     '0003-dialect-resources': dialectResources(engine),
+    '0004-event-content-type': eventContentType(),
   }
 }
 

@@ -86,6 +86,8 @@ export interface EventsTable {
   channel: string | null
   /** The payload bytes as received (UTF-8 JSON text). */
   payload: string
+  /** Set when the body came in as something other than JSON: the payload is then its {"content_type", "body"} envelope. */
+  content_type: string | null
   received_at: number
 }
 

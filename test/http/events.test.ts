@@ -68,7 +68,7 @@ for (const engine of engines) {
       assert.match(event.received_at, TIMESTAMP)
       assert.ok(Math.abs(Date.parse(event.received_at) - Date.now()) < 60_000, 'received_at is now')
       assert.deepEqual(event, {
-        id: body.id, type: 'task.created', source: 'api', node_id: null, channel: null, payload, received_at: event.received_at, deliveries: [],
+        id: body.id, type: 'task.created', source: 'api', origin: null, node_id: null, channel: null, content_type: null, payload, received_at: event.received_at, deliveries: [],
       })
     })
 
@@ -321,7 +321,7 @@ for (const engine of engines) {
       assert.deepEqual(all.data.map((e) => e.id), ids)
       const first = all.data[0] as Record<string, unknown>
       assert.deepEqual(first, {
-        id: ids[0], type: 't.0', source: 'api', node_id: null, channel: null, payload: { i: 0 }, received_at: first.received_at,
+        id: ids[0], type: 't.0', source: 'api', origin: null, node_id: null, channel: null, content_type: null, payload: { i: 0 }, received_at: first.received_at,
       })
       assert.match(String(first.received_at), TIMESTAMP)
 

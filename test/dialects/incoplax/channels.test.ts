@@ -12,7 +12,10 @@ reportSkippedPostgres()
 
 const MESSAGE = 'integration_point.message'
 
-interface StoredEvent { id: string; type: string; source: string; node_id: string | null; channel: string | null; payload: unknown; received_at: string }
+interface StoredEvent {
+  id: string; type: string; source: string; origin: { dialect: string; id: string } | null; node_id: string | null; channel: string | null
+  content_type: string | null; payload: unknown; received_at: string
+}
 
 /** Every event of type integration_point.message, oldest first. */
 async function messages (hub: TestHub): Promise<StoredEvent[]> {
@@ -94,7 +97,7 @@ for (const engine of engines) {
       assert.equal(sink.received[0].body, '{"via":"bearer"}')
     })
 
-    test('text and form bodies are kept as {"content_type", "body"} and delivered so', async (t) => {
+    test('text and form bodies are kept as {"content_type", "body"} and reach url exactly as they came, signed', async (t) => {
       const hub = await startHub(t, engine, FAST_DELIVERY)
       const sink = await startSink(t)
       const point = await createPoint(hub, { ...SEED_CREATE, url: sink.url })
@@ -109,13 +112,30 @@ for (const engine of engines) {
         assert.equal(event.type, MESSAGE)
         assert.equal(event.channel, 'ABCDE')
         assert.deepEqual(event.payload, { content_type: contentType, body }, contentType)
+        assert.equal(event.content_type, contentType)
         assert.equal((await settled(hub, event.id))[0].status, 'succeeded')
       }
       await receivedExactly(sink, cases.length)
-      const got = sink.received.map((r) => JSON.parse(r.body) as unknown)
       for (const [contentType, body] of cases) {
-        assert.ok(got.some((g) => JSON.stringify(g) === JSON.stringify({ content_type: contentType, body })), `${contentType} delivered: ${JSON.stringify(got)}`)
+        const got = sink.received.find((r) => r.headers['content-type'] === contentType)
+        assert.ok(got, `${contentType} delivered with its own content type`)
+        assert.equal(got.body, body)
+        assert.match(String(got.headers['webhook-signature']), /^v1,/, 'signed like any delivery')
       }
+    })
+
+    test('a message event names its point: origin is the point, channel its code; JSON messages have no content_type', async (t) => {
+      const hub = await startHub(t, engine)
+      const point = await createPoint(hub, SEED_CREATE)
+      const event = await sendMessage(hub, point, '{"text":"hi"}')
+      assert.deepEqual(event.origin, { dialect: 'incoplax', id: point.id })
+      assert.equal(event.channel, point.code)
+      assert.equal(event.content_type, null)
+      assert.deepEqual(event.payload, { text: 'hi' })
+      const published = await publish(hub, 'order.created', { order: 1 }, { channel: point.code })
+      const [stored] = (await hub.app.inject({ method: 'GET', url: `/api/v1/events?type=order.created`, headers: hub.admin })).json().data as StoredEvent[]
+      assert.equal(stored.id, published.id)
+      assert.equal(stored.origin, null, 'published through the API, not through a point')
     })
 
     test('an event published with channel: <code> reaches the point\'s url; other channels and no channel do not', async (t) => {

@@ -44,6 +44,19 @@ for (const engine of engines) {
       assert.deepEqual(events.map((e: { type: string; channel: string }) => [e.type, e.channel]), [['integration_point.message', 'SYNC']])
     })
 
+    test('a form body is relayed as it came, with its own content type', async (t) => {
+      const hub = await startHub(t, engine, FAST_DELIVERY)
+      const sink = await startSink(t, (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' })
+        res.end(`${req.headers['content-type']} ${req.body}`)
+      })
+      const p = await point(hub, { code: 'FORM', type: 'public', url: sink.url, opts: { issync: true } })
+      const form = 'chat_id=77&text=hello+world'
+      const res = await hub.app.inject({ method: 'POST', url: `/hooks/${p.token_local}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form })
+      assert.equal(res.statusCode, 200)
+      assert.equal(res.body, `application/x-www-form-urlencoded ${form}`)
+    })
+
     test('a receiver slower than recv_timeout gives 504 in the dialect shape; the attempt is recorded and retried', async (t) => {
       const hub = await startHub(t, engine, FAST_DELIVERY)
       let calls = 0
