@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import { createKeyBatch } from './key-batch.ts'
 import type { DB, EndpointsTable } from './schema.ts'
 
 export type EndpointRow = Selectable<EndpointsTable>
@@ -12,8 +13,27 @@ export interface EndpointQuery {
   userId?: number
 }
 
+type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel'>
+
 export function createEndpointRepository (db: Kysely<DB>) {
   const live = () => db.selectFrom('endpoints').selectAll().where('deleted_at', 'is', null)
+
+  /** One query for the routes of many publishes: the union of their scopes, then each one's share. */
+  const routableBatch = createKeyBatch<RoutableRow[]>(async (keys) => {
+    const scopes = keys.map((key) => JSON.parse(key) as [string[], string | null])
+    const nodes = [...new Set(scopes.flatMap(([lineage]) => lineage))]
+    const channels = [...new Set(scopes.map(([, channel]) => channel).filter((c): c is string => c !== null))]
+    const rows = await db.selectFrom('endpoints')
+      .select(['id', 'filter_types', 'filter_node_id', 'filter_channel'])
+      .where('deleted_at', 'is', null)
+      .where('enabled', '=', 1)
+      .where((eb) => nodes.length > 0 ? eb.or([eb('filter_node_id', 'is', null), eb('filter_node_id', 'in', nodes)]) : eb('filter_node_id', 'is', null))
+      .where((eb) => channels.length > 0 ? eb.or([eb('filter_channel', 'is', null), eb('filter_channel', 'in', channels)]) : eb('filter_channel', 'is', null))
+      .execute()
+    return scopes.map(([lineage, channel]) => rows.filter((row) =>
+      (row.filter_node_id === null || lineage.includes(row.filter_node_id)) &&
+      (row.filter_channel === null || row.filter_channel === channel)))
+  })
 
   return {
     async insert (row: EndpointInsert): Promise<EndpointRow> {
@@ -36,18 +56,8 @@ export function createEndpointRepository (db: Kysely<DB>) {
     },
 
     /** Endpoints that may receive new deliveries; routing filters them further in memory. */
-    async routable (nodeLineage: readonly string[], channel: string | null) {
-      let query = db.selectFrom('endpoints')
-        .select(['id', 'filter_types', 'filter_node_id', 'filter_channel'])
-        .where('deleted_at', 'is', null)
-        .where('enabled', '=', 1)
-        .where((eb) => nodeLineage.length > 0
-          ? eb.or([eb('filter_node_id', 'is', null), eb('filter_node_id', 'in', nodeLineage)])
-          : eb('filter_node_id', 'is', null))
-      query = query.where((eb) => channel !== null
-        ? eb.or([eb('filter_channel', 'is', null), eb('filter_channel', '=', channel)])
-        : eb('filter_channel', 'is', null))
-      return query.execute()
+    routable (nodeLineage: readonly string[], channel: string | null): Promise<RoutableRow[]> {
+      return routableBatch(JSON.stringify([nodeLineage, channel]))
     },
 
     async update (id: string, values: EndpointUpdate): Promise<EndpointRow | undefined> {

@@ -1,9 +1,30 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import { createKeyBatch } from './key-batch.ts'
 import type { DB, SourcesTable } from './schema.ts'
 
 export type SourceRow = Selectable<SourcesTable>
 
 export function createSourceRepository (db: Kysely<DB>) {
+  const byToken = createKeyBatch<SourceRow | undefined>(async (tokens) => {
+    const rows = await db.selectFrom('sources').selectAll().where('token', 'in', tokens).execute()
+    return tokens.map((token) => rows.find((row) => row.token === token))
+  })
+  // Inbound requests of one source that arrive together move its last_received_at once, in one transaction.
+  const receivedAt = new Map<string, number>()
+  const touchMany = createKeyBatch<void>(async (ids) => {
+    const times = ids.map((id) => receivedAt.get(id) as number)
+    for (const id of ids) receivedAt.delete(id)
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < ids.length; i++) {
+        await trx.updateTable('sources').set({ last_received_at: times[i] })
+          .where('id', '=', ids[i])
+          .where((eb) => eb.or([eb('last_received_at', 'is', null), eb('last_received_at', '<', times[i])]))
+          .execute()
+      }
+    })
+    return ids.map(() => undefined)
+  })
+
   return {
     async insert (row: Insertable<SourcesTable>): Promise<SourceRow> {
       return db.insertInto('sources').values(row).returningAll().executeTakeFirstOrThrow()
@@ -11,8 +32,8 @@ export function createSourceRepository (db: Kysely<DB>) {
     async findById (id: string): Promise<SourceRow | undefined> {
       return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst()
     },
-    async findByToken (token: string): Promise<SourceRow | undefined> {
-      return db.selectFrom('sources').selectAll().where('token', '=', token).executeTakeFirst()
+    findByToken (token: string): Promise<SourceRow | undefined> {
+      return byToken(token)
     },
     async findByOwner (dialect: string, ownerId: string): Promise<SourceRow | undefined> {
       return db.selectFrom('sources').selectAll()
@@ -30,8 +51,9 @@ export function createSourceRepository (db: Kysely<DB>) {
       const res = await db.deleteFrom('sources').where('id', '=', id).executeTakeFirst()
       return Number(res.numDeletedRows) > 0
     },
-    async touch (id: string, now: number): Promise<void> {
-      await db.updateTable('sources').set({ last_received_at: now }).where('id', '=', id).execute()
+    touch (id: string, now: number): Promise<void> {
+      receivedAt.set(id, Math.max(now, receivedAt.get(id) ?? 0))
+      return touchMany(id)
     },
   }
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import { createKeyBatch } from './key-batch.ts'
 import type { DB, UsersTable } from './schema.ts'
 
 export interface UserRecord {
@@ -19,8 +20,23 @@ const toUser = (row: Selectable<UsersTable>): UserRecord => ({
   updatedAt: row.updated_at,
 })
 
+type TokenOwner = { user: UserRecord; tokenId: number; tokenHash: string }
+
 export function createUserRepository (db: Kysely<DB>) {
   const live = () => db.selectFrom('users').selectAll().where('deleted_at', 'is', null)
+
+  /** Requests authenticate in batches: one query for the tokens of all requests that arrived together. */
+  const tokenOwners = createKeyBatch<TokenOwner | undefined>(async (hashes) => {
+    const rows = await db.selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .selectAll('users')
+      .select(['api_tokens.id as token_id', 'api_tokens.token_hash'])
+      .where('api_tokens.token_hash', 'in', hashes)
+      .where('users.deleted_at', 'is', null)
+      .execute()
+    const byHash = new Map(rows.map(({ token_id: tokenId, token_hash: tokenHash, ...user }) => [tokenHash, { user: toUser(user), tokenId, tokenHash }]))
+    return hashes.map((hash) => byHash.get(hash))
+  })
 
   return {
     async insert (user: { email: string; name: string; permissions: string[] }, now: number): Promise<UserRecord> {
@@ -70,17 +86,8 @@ export function createUserRepository (db: Kysely<DB>) {
     },
 
     /** The live user owning a token hash, with the token's id. */
-    async findByTokenHash (tokenHash: string): Promise<{ user: UserRecord; tokenId: number; tokenHash: string } | undefined> {
-      const row = await db.selectFrom('api_tokens')
-        .innerJoin('users', 'users.id', 'api_tokens.user_id')
-        .selectAll('users')
-        .select(['api_tokens.id as token_id', 'api_tokens.token_hash'])
-        .where('api_tokens.token_hash', '=', tokenHash)
-        .where('users.deleted_at', 'is', null)
-        .executeTakeFirst()
-      if (!row) return undefined
-      const { token_id: tokenId, token_hash: hash, ...user } = row
-      return { user: toUser(user), tokenId, tokenHash: hash }
+    findByTokenHash (tokenHash: string): Promise<TokenOwner | undefined> {
+      return tokenOwners(tokenHash)
     },
 
     async findToken (id: number): Promise<{ id: number; userId: number } | undefined> {

@@ -260,7 +260,7 @@ for (const engine of engines) {
       const id = assertStored(res, 'ping')
       const event = (await get(hub, `/api/v1/events/${id}`)).json() as StoredEvent & Record<string, unknown>
       assert.deepEqual(event, {
-        id, type: 'ping', source: source.id, node_id: null, channel: null, payload: { type: 'ping', n: 1 }, received_at: event.received_at, deliveries: [],
+        id, type: 'ping', source: source.id, origin: null, node_id: null, channel: null, content_type: null, payload: { type: 'ping', n: 1 }, received_at: event.received_at, deliveries: [],
       })
       const after = (await get(hub, `/api/v1/sources/${source.id}`)).json() as Source
       assert.match(String(after.last_received_at), TIMESTAMP)
