@@ -24,6 +24,25 @@ export interface ClaimedDelivery {
   endpointVersion?: number
 }
 
+type ClaimedRow = {
+  id: number, public_id: string, endpoint_id: string, attempt_count: number, event_public_id: string, type: string
+  payload: string, content_type: string | null, received_at: number | string, endpoint_updated_at: number | string
+}
+
+// PostgreSQL returns bigint columns of a raw statement as strings.
+const toClaimed = (r: ClaimedRow): ClaimedDelivery => ({
+  id: Number(r.id),
+  publicId: r.public_id,
+  endpointId: r.endpoint_id,
+  attemptCount: r.attempt_count,
+  eventPublicId: r.event_public_id,
+  eventType: r.type,
+  payload: r.payload,
+  contentType: r.content_type,
+  receivedAt: Number(r.received_at),
+  endpointVersion: Number(r.endpoint_updated_at),
+})
+
 export interface NewAttempt {
   startedAt: number
   durationMs: number
@@ -151,10 +170,18 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       // status is checked once more. SQLite runs one statement at a time and the check would
       // lead its planner to walk the status index instead of the ids.
       const stillPending = engine === 'postgres' ? sql`and status = 'pending'` : sql``
-      const result = await sql<{ id: number }>`
-        update deliveries set status = 'delivering', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, updated_at = ${now}
-        where id in (${candidates}) ${stillPending}
-        returning id`.execute(db)
+      const lease = sql`update deliveries set status = 'delivering', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, updated_at = ${now}
+        where id in (${candidates}) ${stillPending}`
+      if (engine === 'postgres') {
+        // One round trip: the claimed rows come back with what sending them needs.
+        const claimed = await sql<ClaimedRow>`with leased as (${lease} returning id, public_id, endpoint_id, attempt_count, event_id)
+          select l.id, l.public_id, l.endpoint_id, l.attempt_count, ev.public_id as event_public_id, ev.type, ev.payload,
+            ev.content_type, ev.received_at, e.updated_at as endpoint_updated_at
+          from leased l join events ev on ev.id = l.event_id join endpoints e on e.id = l.endpoint_id
+          order by l.id`.execute(db)
+        return claimed.rows.map(toClaimed)
+      }
+      const result = await sql<{ id: number }>`${lease} returning id`.execute(db)
       const ids = result.rows.map((r) => r.id)
       if (ids.length === 0) return []
       const rows = await db.selectFrom('deliveries')
@@ -168,18 +195,7 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
         .where('deliveries.id', 'in', ids)
         .orderBy('deliveries.id')
         .execute()
-      return rows.map((r) => ({
-        id: r.id,
-        publicId: r.public_id,
-        endpointId: r.endpoint_id,
-        attemptCount: r.attempt_count,
-        eventPublicId: r.event_public_id,
-        eventType: r.type,
-        payload: r.payload,
-        contentType: r.content_type,
-        receivedAt: r.received_at,
-        endpointVersion: r.endpoint_updated_at,
-      }))
+      return rows.map(toClaimed)
     },
 
     /** Returns deliveries whose worker stopped renewing their lease (it died) to the queue. */
@@ -217,13 +233,11 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
 
     /** The earliest time work falls due: a pending delivery, or a lease that will expire. */
     async nextDueAt (): Promise<number | null> {
-      const [pending, leased] = await Promise.all([
-        db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('due'))
-          .where('status', '=', 'pending').executeTakeFirst(),
-        db.selectFrom('deliveries').select((eb) => eb.fn.min('lease_expires_at').as('due'))
-          .where('status', '=', 'delivering').executeTakeFirst(),
-      ])
-      const times = [pending?.due, leased?.due].filter((t) => t != null).map(Number)
+      // One round trip; each minimum is read from its own index.
+      const { rows: [due] } = await sql<{ pending: number | string | null, leased: number | string | null }>`select
+        (select min(next_attempt_at) from deliveries where status = 'pending') as pending,
+        (select min(lease_expires_at) from deliveries where status = 'delivering') as leased`.execute(db)
+      const times = [due?.pending, due?.leased].filter((t) => t != null).map(Number)
       return times.length === 0 ? null : Math.min(...times)
     },
 
