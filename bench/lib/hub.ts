@@ -1,12 +1,22 @@
 // hookhub under test, as `npm start` runs it: one `hookhub serve` process and, when the engine
 // asks for them (PostgreSQL), `hookhub worker` processes beside it on the same database. Plus
 // the few API calls the scenarios make to set it up.
-import { startChild, type Child } from './children.ts'
+import fs from 'node:fs'
+import path from 'node:path'
+import { ROOT, startChild, type Child } from './children.ts'
 import type { Engine } from './engines.ts'
 
 export const ADMIN_TOKEN = 'hh_bench_admin_token_not_secret'
 export const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` }
 const WORKER_STARTED = /hookhub worker started/
+
+/** The Node flags `npm start` runs the hub with (package.json), so that every hub process here runs as it would. */
+function startFlags (): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  const match = /^node((?:\s+--\S+)*)\s+bin\/hookhub\.js serve$/.exec(scripts.start)
+  if (!match) throw new Error(`package.json's start script is not "node [--flags] bin/hookhub.js serve": ${scripts.start}`)
+  return match[1].trim().split(/\s+/).filter(Boolean)
+}
 
 export interface Hub {
   name: string
@@ -45,13 +55,14 @@ export async function startHub (
     HOOKHUB_ADMIN_TOKEN: ADMIN_TOKEN,
   }
   // With separate workers the API process delivers nothing itself (HOOKHUB_WORKERS=0).
-  const api = await startChild(name, ['bin/hookhub.js', 'serve'], {
+  const flags = startFlags()
+  const api = await startChild(name, [...flags, 'bin/hookhub.js', 'serve'], {
     ...common, ...(engine.workerProcesses > 0 ? { HOOKHUB_WORKERS: '0' } : {}),
   }, lifetimeMs)
   // Started after the API has applied the migrations, so that they find the schema in place;
   // together, since each spends seconds loading before it connects.
   const workers = Array.from({ length: engine.workerProcesses }, (_, i) =>
-    startChild(`${name}-worker${i + 1}`, ['bin/hookhub.js', 'worker'], common, lifetimeMs, WORKER_STARTED))
+    startChild(`${name}-worker${i + 1}`, [...flags, 'bin/hookhub.js', 'worker'], common, lifetimeMs, WORKER_STARTED))
   const processes = [api, ...await Promise.all(workers)]
   const hub: Hub = {
     name,
