@@ -439,8 +439,9 @@ function acceptedPrefix (method: string): number {
 /**
  * The request line that made llhttp fail, from its start, when it can be one of the extra methods: llhttp stopped at
  * `bytesParsed`, the first byte no method it knows has there. The line starts after the last CR or LF before that
- * byte; when this packet holds none, the line began in an earlier packet, which llhttp consumed, and its first bytes
- * can only have been those of the method (llhttp accepted them), so they are put back.
+ * byte; when this packet holds none, the line began in an earlier packet, which llhttp consumed and which is gone, so
+ * the method's first bytes are put back. They cannot be checked: a line cut there whose first bytes were another
+ * method's prefix (`PU` + `OKUP /…`) is served as LOOKUP instead of answered 400.
  */
 function unknownRequestLine (err: ParseError, methods: readonly ExtraMethod[]): Buffer | null {
   const packet = err.rawPacket
