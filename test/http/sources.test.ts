@@ -253,6 +253,22 @@ for (const engine of engines) {
       assertError(await get(hub, `/api/v1/sources?cursor=${Buffer.from('nope').toString('base64url')}`), 400, 'HOOKHUB_BAD_REQUEST')
     })
 
+    test('inbound posts that arrive together are each stored, and last_received_at is the newest of them', async (t) => {
+      const hub = await startHub(t, engine, API_ONLY)
+      const source = await created(hub, {})
+      const other = await created(hub, {})
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => hook(hub, (i % 2 === 0 ? source : other).token, `{"type":"burst","i":${i}}`)))
+      const ids = results.map((res) => assertStored(res, 'burst'))
+      assert.equal(new Set(ids).size, 20)
+      for (const s of [source, other]) {
+        const events = (await get(hub, `/api/v1/events?source=${s.id}`)).json().data as StoredEvent[]
+        assert.equal(events.length, 10)
+        const newest = Math.max(...events.map((e) => Date.parse(e.received_at)))
+        const after = (await get(hub, `/api/v1/sources/${s.id}`)).json() as Source
+        assert.ok(Date.parse(String(after.last_received_at)) >= newest, `${after.last_received_at} is not older than the newest event`)
+      }
+    })
+
     test('POST /hooks/{token}: verify none stores the event from the source and answers 200', async (t) => {
       const hub = await startHub(t, engine, API_ONLY)
       const source = await created(hub, {})
