@@ -19,7 +19,6 @@ export interface RenderedBody {
 
 const JSON_CONTENT_TYPE = 'application/json'
 
-
 function isKanboardEnvelope (event: RenderableEvent): boolean {
   if (!event.payload.trimStart().startsWith('{')) return false
   const data = JSON.parse(event.payload) as Record<string, unknown>

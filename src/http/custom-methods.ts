@@ -419,7 +419,8 @@ function rewriteIncoming (socket: Socket, rewriter: MethodRewriter): void {
 function readThroughPush (): void {}
 
 type ParseError = Error & { code?: string, bytesParsed?: number, rawPacket?: Buffer }
-type ExtraMethod = { name: string, bytes: Buffer, knownPrefix: number }
+/** An extra method as a request line starts with it (`LOOKUP `), and how many of its bytes llhttp accepts. */
+type ExtraMethod = { lineStart: Buffer, knownPrefix: number }
 type ServerSocket = Socket & { parser?: unknown, _httpMessage?: http.ServerResponse | null }
 
 /**
@@ -453,9 +454,9 @@ function unknownRequestLine (err: ParseError, methods: readonly ExtraMethod[]): 
   for (const method of methods) {
     const earlier = method.knownPrefix - inPacket
     if (earlier < 0 || (earlier > 0 && lineStart > 0)) continue
-    const line = Buffer.concat([method.bytes.subarray(0, earlier), packet.subarray(lineStart)])
-    const compared = Math.min(line.length, method.bytes.length + 1)
-    if (line.subarray(0, compared).equals(Buffer.concat([method.bytes, Buffer.from(' ')]).subarray(0, compared))) return line
+    const line = Buffer.concat([method.lineStart.subarray(0, earlier), packet.subarray(lineStart)])
+    const compared = Math.min(line.length, method.lineStart.length)
+    if (line.subarray(0, compared).equals(method.lineStart.subarray(0, compared))) return line
   }
   return null
 }
@@ -567,7 +568,7 @@ export function customMethodServerFactory (methods: readonly string[]): (handler
   const methodsByMarker = new Map(methods.map((m) => [`${m} ${nonce}`, m]))
   const markers = new Map(methods.map((m) => [m, Buffer.from(`${MARKER}: ${m} ${nonce}\r\n`, 'latin1')]))
   const extra = new Set(methods)
-  const extraMethods = methods.map((name) => ({ name, bytes: Buffer.from(name, 'latin1'), knownPrefix: acceptedPrefix(name) }))
+  const extraMethods: ExtraMethod[] = methods.map((name) => ({ lineStart: Buffer.from(`${name} `, 'latin1'), knownPrefix: acceptedPrefix(name) }))
   return (handler, opts) => {
     const server = http.createServer((opts.http ?? {}) as http.ServerOptions, (req, res) => {
       restoreMethod(req, methodsByMarker, extra)

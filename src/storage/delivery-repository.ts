@@ -26,12 +26,11 @@ export interface ClaimedDelivery {
 
 type ClaimedRow = {
   id: number, public_id: string, endpoint_id: string, attempt_count: number, event_public_id: string, type: string
-  payload: string, content_type: string | null, received_at: number | string, endpoint_updated_at: number | string
+  payload: string, content_type: string | null, received_at: number, endpoint_updated_at: number
 }
 
-// PostgreSQL returns bigint columns of a raw statement as strings.
 const toClaimed = (r: ClaimedRow): ClaimedDelivery => ({
-  id: Number(r.id),
+  id: r.id,
   publicId: r.public_id,
   endpointId: r.endpoint_id,
   attemptCount: r.attempt_count,
@@ -39,8 +38,8 @@ const toClaimed = (r: ClaimedRow): ClaimedDelivery => ({
   eventType: r.type,
   payload: r.payload,
   contentType: r.content_type,
-  receivedAt: Number(r.received_at),
-  endpointVersion: Number(r.endpoint_updated_at),
+  receivedAt: r.received_at,
+  endpointVersion: r.endpoint_updated_at,
 })
 
 export interface NewAttempt {
@@ -261,10 +260,10 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
     /** The earliest time work falls due: a pending delivery, or a lease that will expire. */
     async nextDueAt (): Promise<number | null> {
       // One round trip; each minimum is read from its own index.
-      const { rows: [due] } = await sql<{ pending: number | string | null, leased: number | string | null }>`select
+      const { rows: [due] } = await sql<{ pending: number | null, leased: number | null }>`select
         (select min(next_attempt_at) from deliveries where status = 'pending') as pending,
         (select min(lease_expires_at) from deliveries where status = 'delivering') as leased`.execute(db)
-      const times = [due?.pending, due?.leased].filter((t) => t != null).map(Number)
+      const times = [due?.pending, due?.leased].filter((t): t is number => t != null)
       return times.length === 0 ? null : Math.min(...times)
     },
 
