@@ -183,14 +183,17 @@ export function createDeliveryWorker (deps: Deps) {
    * at again after a short pause rather than in a busy loop.
    */
   async function sleep () {
-    const due = await deliveries.nextDueAt().catch(() => null)
-    const now = clock()
-    const ms = due === null ? IDLE_POLL_MS : due > now ? Math.min(IDLE_POLL_MS, due - now) : BLOCKED_RECHECK_MS
+    // Woken while claiming (a busy worker, most of the time): claim again without asking when work falls due.
     if (!woken) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { wake = null; resolve() }, ms)
-        wake = () => { clearTimeout(timer); resolve() }
-      })
+      const due = await deliveries.nextDueAt().catch(() => null)
+      const now = clock()
+      const ms = due === null ? IDLE_POLL_MS : due > now ? Math.min(IDLE_POLL_MS, due - now) : BLOCKED_RECHECK_MS
+      if (!woken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => { wake = null; resolve() }, ms)
+          wake = () => { clearTimeout(timer); resolve() }
+        })
+      }
     }
     // Lets the requests already read publish too, so that one claim takes a burst together.
     await new Promise((resolve) => setImmediate(resolve))

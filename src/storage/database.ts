@@ -55,6 +55,48 @@ function withStatementCache (sqlite: SQLite.Database) {
   }
 }
 
+const NAMED_STATEMENT_LIMIT = 256
+const PLAN_CHANGED = /cached plan must not change result type/
+
+/**
+ * PostgreSQL plans an unnamed statement on every call; for the workers' claim that planning
+ * cost more than running it. A text seen a second time gets a name, so each connection
+ * prepares it once and reuses its plan. Names are bounded (texts that vary, such as IN lists,
+ * stop getting new ones at the limit). A schema change under a running process (a migration
+ * run from elsewhere) can invalidate a prepared `select *`: the query is then run unnamed and
+ * naming stops for this process.
+ */
+function nameRepeatedStatements () {
+  // text → its name, or null while it has been seen once
+  const seen = new Map<string, string | null>()
+  let named = 0
+  let naming = true
+  const nameOf = (text: string): string | undefined => {
+    if (!naming) return undefined
+    const name = seen.get(text)
+    if (name) return name
+    if (name === null && named < NAMED_STATEMENT_LIMIT) {
+      const assigned = `hookhub_${named++}`
+      seen.set(text, assigned)
+      return assigned
+    }
+    if (name === undefined && seen.size < NAMED_STATEMENT_LIMIT * 4) seen.set(text, null)
+    return undefined
+  }
+  return (client: pg.PoolClient) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>
+    client.query = ((textOrConfig: unknown, values?: unknown) => {
+      const name = typeof textOrConfig === 'string' && Array.isArray(values) ? nameOf(textOrConfig) : undefined
+      if (!name) return query(textOrConfig, values)
+      return query({ name, text: textOrConfig, values }).catch((err: Error) => {
+        if (!PLAN_CHANGED.test(err.message)) throw err
+        naming = false
+        return query(textOrConfig, values)
+      })
+    }) as typeof client.query
+  }
+}
+
 export function openDatabase (target: DatabaseTarget, options: OpenOptions = {}): Database {
   if (target.engine === 'sqlite') {
     if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true })
@@ -81,7 +123,11 @@ export function openDatabase (target: DatabaseTarget, options: OpenOptions = {})
   // A connection the server ends while a request holds it between two queries (a transaction)
   // emits 'error' with no query to fail; unheard, that would crash the process. The next query
   // on it fails instead, and the pool drops it on release.
-  pool.on('connect', (client) => { client.on('error', () => {}) })
+  const nameStatements = nameRepeatedStatements()
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+    nameStatements(client)
+  })
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
   return { db, engine: 'postgres', close: () => db.destroy() }
 }

@@ -155,7 +155,10 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
      */
     async claim (owner: string, now: number, leaseMs: number, limit: number, perEndpoint: number,
       skipEndpoints: readonly string[], circuitThreshold: number): Promise<ClaimedDelivery[]> {
-      const skip = skipEndpoints.length > 0 ? sql`and e.id not in (${sql.join(skipEndpoints)})` : sql``
+      // PostgreSQL: one array parameter keeps the statement's text, and so its prepared plan, the same.
+      const skip = engine === 'postgres'
+        ? sql`and e.id <> all(cast(${sql.val([...skipEndpoints])} as text[]))`
+        : skipEndpoints.length > 0 ? sql`and e.id not in (${sql.join(skipEndpoints)})` : sql``
       const claimable = sql`e.enabled = 1 and e.paused = 0 and e.deleted_at is null
         and (e.circuit_open_until is null or e.circuit_open_until <= ${now}) ${skip}`
       const share = sql<number>`case when e.ordering = 'fifo' or e.consecutive_failures >= ${circuitThreshold} then 1 else ${perEndpoint} end`

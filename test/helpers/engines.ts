@@ -65,11 +65,6 @@ export async function freshDatabase (engine: Engine): Promise<TestDatabase> {
   }
 }
 
-/**
- * A fresh PostgreSQL database (not a schema) on the test server, dropped when the test ends:
- * for child processes, which take a plain HOOKHUB_DATABASE_URL, and for tests that must cut
- * off a whole database. Returns its URL.
- */
 /** Runs `body` on a fresh connection to `url`, closed afterwards. */
 export async function withPgClient<T> (url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
@@ -81,6 +76,11 @@ export async function withPgClient<T> (url: string, body: (client: pg.Client) =>
   }
 }
 
+/**
+ * A fresh PostgreSQL database (not a schema) on the test server, dropped when the test ends:
+ * for child processes, which take a plain HOOKHUB_DATABASE_URL, and for tests that must cut
+ * off a whole database. Returns its URL.
+ */
 export async function scratchPostgresDatabase (t: { after: (fn: () => Promise<unknown>) => void }, prefix = 'hh_scratch'): Promise<string> {
   if (!postgresUrl) throw new Error('HOOKHUB_TEST_DATABASE_URL is not set')
   const name = `${prefix}_${randomBytes(6).toString('hex')}`
