@@ -103,7 +103,7 @@ export const brokerstrRoutes = (nodes: NodeService, distributors: DistributorSer
     },
   }, async (request, reply) => {
     const meta = (request.body as { meta?: MetaInput | null } | undefined)?.meta
-    const { row, secrets } = await distributors.create(request.params.node_id, meta, principalOf(request))
+    const { row, secrets } = await distributors.create(request.params.node_id, meta, scopeFor(request), principalOf(request))
     return reply.code(201).send(toWireDistributor(row, secrets))
   })
 

@@ -89,8 +89,9 @@ export function createDistributorService ({ distributors, endpoints, nodes, cloc
     meta?.authentication ? { password: meta.authentication.password, token: meta.authentication.token } : undefined
 
   return {
-    async create (nodeUuid: string, meta: MetaInput | null | undefined, actor: Principal) {
-      await nodes.find(nodeUuid)
+    /** Under `.own` the node must be the caller's too: its events are what the distributor sends out. */
+    async create (nodeUuid: string, meta: MetaInput | null | undefined, scope: Scope, actor: Principal) {
+      await nodes.find(nodeUuid, { scope, actor })
       if (meta) checkMeta(meta)
       const id = randomUUID()
       const endpoint = meta
