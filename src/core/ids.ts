@@ -2,9 +2,20 @@ import { randomBytes } from 'node:crypto'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 
-function base32 (bytes: Uint8Array): string {
+// Drawn from the system's generator in blocks, as Node does for randomUUID(): one draw per id
+// was 7 % of a busy API's CPU.
+const RANDOM_BLOCK = 4096
+let random = Buffer.alloc(0)
+let used = 0
+
+/** `length` random characters of ALPHABET, five bits each. */
+function randomBase32 (length: number): string {
+  if (used + length > random.length) {
+    random = randomBytes(RANDOM_BLOCK)
+    used = 0
+  }
   let out = ''
-  for (const b of bytes) out += ALPHABET[b & 31]
+  for (let i = 0; i < length; i++) out += ALPHABET[random[used++] & 31]
   return out
 }
 
@@ -19,7 +30,7 @@ export function newId (prefix: string, now = Date.now()): string {
     time = ALPHABET[t % 32] + time
     t = Math.floor(t / 32)
   }
-  return `${prefix}_${time}${base32(randomBytes(16))}`
+  return `${prefix}_${time}${randomBase32(16)}`
 }
 
 /** Unguessable tokens for inbound URLs. */
