@@ -26,9 +26,11 @@ type Kind = 'endpoint' | 'source' | 'integration' | 'deletedIntegration' | 'node
  * - self: the caller's own user (another user answers 403) — the users resource;
  * - list: a list of the caller's rows only (`hides`: a row of someone else's never listed);
  * - create: creating, the new row being the caller's;
+ * - create-under: creating below a parent row (`row`): below the caller's own parent, the new row
+ *   being the caller's; below someone else's, 404 (the parent does not exist for the caller);
  * - nothing: no row is ever the caller's (events have no owner): every one answers 404.
  */
-type Own = 'rows' | 'self' | 'list' | 'create' | 'nothing'
+type Own = 'rows' | 'self' | 'list' | 'create' | 'create-under' | 'nothing'
 
 interface Guarded {
   permission: `${typeof RESOURCES[number]}.${typeof ACTIONS[number]}`
@@ -116,7 +118,7 @@ const TABLE: Record<string, Rule> = {
   'DELETE /api/v1/integration/nodes/:id': { permission: 'nodes.delete', own: 'rows', row: 'node', ok: 204 },
   'GET /api/v1/integration/nodes/:id/children': { permission: 'nodes.view', own: 'rows', row: 'node', ok: 200 },
   // A distributor is the caller's own row whatever node it hangs under (see the Brokerstr tests).
-  'POST /api/v1/integration/distributors/nodes/:node_id': { permission: 'distributors.create', own: 'create', row: 'node', ok: 201, payload: () => ({}) },
+  'POST /api/v1/integration/distributors/nodes/:node_id': { permission: 'distributors.create', own: 'create-under', row: 'node', ok: 201, payload: () => ({}) },
   'GET /api/v1/integration/distributors/nodes/:node_id': { permission: 'distributors.view', own: 'list', row: 'node', ok: 200 },
   'GET /api/v1/integration/distributors/:id': { permission: 'distributors.view', own: 'rows', row: 'distributor', ok: 200 },
   'PUT /api/v1/integration/distributors/:id': { permission: 'distributors.manage', own: 'rows', row: 'distributor', ok: 200, payload: () => ({ meta: null }) },
@@ -259,6 +261,10 @@ async function checkGuarded (hub: TestHub, key: string, rule: Guarded, as: Retur
       break
     case 'create':
       expect(await call(hub, key, rule, await theirs(), asOwn), rule.ok, label)
+      break
+    case 'create-under':
+      expect(await call(hub, key, rule, await rowOf(hub, rule.row!, own), asOwn), rule.ok, `${label} below its own ${rule.row}`)
+      expect(await call(hub, key, rule, await theirs(), asOwn), 404, `${label} below someone else's ${rule.row}`)
       break
     case 'list': {
       const hidden = rule.hides && await rowOf(hub, rule.hides, rule.hides === 'user' ? await caller(hub, []) : maker)
