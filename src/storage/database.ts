@@ -105,6 +105,7 @@ export function openDatabase (target: DatabaseTarget, options: OpenOptions = {})
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma('temp_store = MEMORY')
     // SQLite's own lower() folds ASCII only; searches must treat Ö and ö alike, as PostgreSQL does.
     sqlite.function('lower', { deterministic: true }, (text: unknown) =>
       (typeof text === 'string' ? text.toLowerCase() : text) as string)

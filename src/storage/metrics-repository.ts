@@ -6,18 +6,12 @@ export function createMetricsRepository (db: Kysely<DB>) {
   return {
     /** Open deliveries by status, and when the oldest due pending one fell due. */
     async queue (now: number) {
-      const rows = await db.selectFrom('deliveries')
-        .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
-        .where('status', 'in', ['pending', 'delivering'])
-        .groupBy('status')
-        .execute()
-      const oldest = await db.selectFrom('deliveries')
-        .select((eb) => eb.fn.min<number>('next_attempt_at').as('at'))
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .executeTakeFirst()
-      const count = (status: string) => Number(rows.find((r) => r.status === status)?.count ?? 0)
-      return { pending: count('pending'), delivering: count('delivering'), oldestDueAt: oldest?.at == null ? null : Number(oldest.at) }
+      // Each status on its own, so that each count reads that status's partial index (0005).
+      const { rows: [row] } = await sql<{ pending: number, delivering: number, oldest: number | null }>`select
+        (select count(*) from deliveries where status = 'pending') as pending,
+        (select count(*) from deliveries where status = 'delivering') as delivering,
+        (select min(next_attempt_at) from deliveries where status = 'pending' and next_attempt_at <= ${now}) as oldest`.execute(db)
+      return { pending: Number(row.pending), delivering: Number(row.delivering), oldestDueAt: row.oldest == null ? null : Number(row.oldest) }
     },
 
     /** Live endpoints by circuit state (closed, open, half_open) and by disabled/paused. */

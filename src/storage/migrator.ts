@@ -4,6 +4,7 @@ import { foundation } from './migrations/0001-foundation.ts'
 import { deliveryCore } from './migrations/0002-delivery-core.ts'
 import { dialectResources } from './migrations/0003-dialect-resources.ts'
 import { eventContentType } from './migrations/0004-event-content-type.ts'
+import { openDeliveryIndexes } from './migrations/0005-open-delivery-indexes.ts'
 
 function migrationsFor (engine: Database['engine']): Record<string, Migration> {
   return {
@@ -11,6 +12,7 @@ function migrationsFor (engine: Database['engine']): Record<string, Migration> {
     '0002-delivery-core': deliveryCore(engine),
     '0003-dialect-resources': dialectResources(engine),
     '0004-event-content-type': eventContentType(),
+    '0005-open-delivery-indexes': openDeliveryIndexes(),
   }
 }
 

@@ -68,7 +68,7 @@ for (const engine of engines) {
       if (engine === 'sqlite') fs.writeFileSync(database.url.slice('sqlite:'.length), '')
       const r = await runHookhub(t, ['doctor'], env)
       assert.equal(r.code, 1, show(r))
-      assert.match(lineOf(r.stdout, 'migrations'), /^✗ migrations: 4 pending: 0001-foundation, 0002-delivery-core, 0003-dialect-resources, 0004-event-content-type → apply them with: hookhub migrate/, show(r))
+      assert.match(lineOf(r.stdout, 'migrations'), /^✗ migrations: 5 pending: 0001-foundation, 0002-delivery-core, 0003-dialect-resources, 0004-event-content-type, 0005-open-delivery-indexes → apply them with: hookhub migrate/, show(r))
       assert.match(lineOf(r.stdout, 'database'), /^✓/, show(r))
 
       assertOk(await runHookhub(t, ['migrate'], env))
