@@ -28,8 +28,8 @@ export interface Engine {
   hubEnv: Record<string, string>
   /** `hookhub worker` processes beside the API; 0: the API process delivers. */
   workerProcesses: number
-  /** The environment of bench/servers/ingest.ts for this engine's INGEST ceiling. */
-  ingestEnv (): Promise<Record<string, string>>
+  /** The environment of bench/servers/ingest.ts for this engine's INGEST ceiling, on a fresh store called `name`. */
+  ingestEnv (name: string): Promise<Record<string, string>>
   /** Measured once everything is delivered; may stop the hub (SQLite must, to fold its WAL). */
   footprint (hub: Hub): Promise<Footprint>
   /** Removes what it created. */
@@ -49,7 +49,7 @@ export function sqliteEngine (dir: string): Engine {
     newDatabase: async (name) => `sqlite:${path.join(dir, `${name}.db`)}`,
     hubEnv: {},
     workerProcesses: 0,
-    ingestEnv: async () => ({ INGEST_DB_FILE: path.join(dir, 'ingest.db') }),
+    ingestEnv: async (name) => ({ INGEST_DB_FILE: path.join(dir, `${name}.db`) }),
     async footprint (hub) {
       // Killed rather than closed, so nothing the hub does on shutdown changes the file; SQLite
       // recovers the WAL on open, and the checkpoint folds it into the main file.
@@ -93,7 +93,7 @@ export async function postgresEngine (adminUrl: string): Promise<Engine> {
     // PostgreSQL has no file to keep a generated key beside; every process needs the same one.
     hubEnv: { HOOKHUB_SECRET_KEY: randomBytes(32).toString('base64') },
     workerProcesses: 2,
-    ingestEnv: async () => ({ INGEST_PG_URL: await newDatabase('ingest') }),
+    ingestEnv: async (name) => ({ INGEST_PG_URL: await newDatabase(name) }),
     async footprint (hub) {
       const client = new pg.Client({ connectionString: hub.databaseUrl, connectionTimeoutMillis: 5_000 })
       await client.connect()

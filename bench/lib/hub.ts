@@ -36,11 +36,12 @@ export interface Hub {
 
 /**
  * hookhub on a fresh database of `engine`, with one endpoint at `sinkUrl` for `types` unless
- * `types` is empty. `env` adds settings (HOOKHUB_*) a scenario needs.
+ * `types` is empty (`paused`: it gets its deliveries but sends none). `env` adds settings
+ * (HOOKHUB_*) a scenario needs.
  */
 export async function startHub (
   engine: Engine, name: string, lifetimeMs: number,
-  { sinkUrl, types = ['bench.*'], env = {} }: { sinkUrl?: string, types?: string[], env?: Record<string, string> } = {},
+  { sinkUrl, types = ['bench.*'], env = {}, paused = false }: { sinkUrl?: string, types?: string[], env?: Record<string, string>, paused?: boolean } = {},
 ): Promise<Hub> {
   const clean: Record<string, string> = {}
   // Nothing from the developer's shell (HOOKHUB_*) may change the hub under test.
@@ -76,7 +77,7 @@ export async function startHub (
       await Promise.all(processes.map((p) => p.stop()))
     },
   }
-  if (sinkUrl !== undefined && types.length > 0) await addEndpoint(hub, `${sinkUrl}/hooks`, types)
+  if (sinkUrl !== undefined && types.length > 0) await addEndpoint(hub, `${sinkUrl}/hooks`, types, paused)
   return hub
 }
 
@@ -91,8 +92,8 @@ async function api<T> (hub: Hub, method: string, urlPath: string, body: unknown,
   return await res.json() as T
 }
 
-export async function addEndpoint (hub: Hub, url: string, types: string[]): Promise<void> {
-  await api(hub, 'POST', '/api/v1/endpoints', { url, filter: { types } }, 201)
+export async function addEndpoint (hub: Hub, url: string, types: string[], paused = false): Promise<void> {
+  await api(hub, 'POST', '/api/v1/endpoints', { url, filter: { types }, paused }, 201)
 }
 
 /**

@@ -21,8 +21,11 @@ export interface Figures {
 export function ratios ({ baseline, ingest, e2e, noisy }: Figures) {
   return {
     'INGEST/SINK': ratio(baseline.ingest.per_s, baseline.sink.per_s),
+    'INGEST_FASTIFY/INGEST': ratio(baseline.ingest_fastify.per_s, baseline.ingest.per_s),
     'RELAY/SINK': ratio(baseline.relay.per_s, baseline.sink.per_s),
     'ingest/INGEST': ratio(ingest.events.per_s, baseline.ingest.per_s),
+    'ingest/INGEST_FASTIFY': ratio(ingest.events.per_s, baseline.ingest_fastify.per_s),
+    'ingest paused/INGEST': ratio(ingest.undelivered.per_s, baseline.ingest.per_s),
     'hooks/INGEST': ratio(ingest.hooks.per_s, baseline.ingest.per_s),
     'hooks/ingest': ratio(ingest.hooks.per_s, ingest.events.per_s),
     'ingest/SINK': ratio(ingest.events.per_s, baseline.sink.per_s),
@@ -50,7 +53,7 @@ export function targets (figures: Figures, r: ReturnType<typeof ratios>) {
     [`e2e/RELAY >= ${e2eRelay.toFixed(2)}`]: e2e.burst.delivered_all && atLeast(r['e2e/RELAY'], e2eRelay),
     'publish→delivery p50 <= 5 ms': atMost(e2e.latency.p50_ms, 5),
     'publish→delivery p99 <= 50 ms': atMost(e2e.latency.p99_ms, 50),
-    'hookhub peak RSS <= 200 MB': atMost(Math.max(ingest.events.peak_rss_mb, ingest.hooks.peak_rss_mb, e2e.peak_rss_mb), 200),
+    'hookhub peak RSS <= 200 MB': atMost(Math.max(ingest.events.peak_rss_mb, ingest.hooks.peak_rss_mb, ingest.undelivered.peak_rss_mb, e2e.peak_rss_mb), 200),
     'fan-out >= 20,000 deliveries/s': fanout.complete && atLeast(fanout.deliveries_per_s, 20_000),
     'noisy-neighbour healthy p99 <= 2× e2e p99': noisy.complete && atMost(r['noisy p99/e2e p99'], 2),
     [`RSS <= 200 MB after ${all.target} events`]: footprint.complete && atMost(footprint.peak_rss_mb, 200),
@@ -68,8 +71,10 @@ export function printTable (figures: Figures, r: Record<string, number | null>, 
   rowOf('baseline SINK', baseline.sink)
   rowOf('baseline RELAY', baseline.relay)
   rowOf(`baseline INGEST${engine === 'postgres' ? '_PG' : ''}`, baseline.ingest)
+  rowOf(`baseline INGEST${engine === 'postgres' ? '_PG' : ''}_FASTIFY`, baseline.ingest_fastify)
   add('ingest POST /api/v1/events', ingest.events, 'ev/s', ingest.events.peak_rss_mb)
   add('ingest POST /hooks/<token> (Kanboard)', ingest.hooks, 'ev/s', ingest.hooks.peak_rss_mb)
+  add('ingest POST /api/v1/events, endpoint paused', ingest.undelivered, 'ev/s', ingest.undelivered.peak_rss_mb)
   const { burst, latency } = e2e
   add(`e2e publish burst (${burst.accepted}/${burst.events}${incomplete(burst.published_all)})`, burst.publish, 'ev/s', '')
   rows.push([`e2e deliveries (${burst.delivered}/${burst.accepted}${incomplete(burst.delivered_all)})`, `${burst.deliveries_per_s} dlv/s`, '', '', '', String(e2e.peak_rss_mb), ''])
