@@ -10,7 +10,7 @@ import path from 'node:path'
 import { ROOT, killAll, startChild } from './lib/children.ts'
 import { postgresEngine, sqliteEngine, type Engine } from './lib/engines.ts'
 import { Budget, planFor, type Bench } from './lib/plan.ts'
-import { printTable, ratios, targets, type Figures } from './lib/report.ts'
+import { ingestThenRelay, printTable, ratios, targets, type Figures } from './lib/report.ts'
 import { baseline } from './lib/scenarios/baseline.ts'
 import { endToEnd } from './lib/scenarios/e2e.ts'
 import { fanout } from './lib/scenarios/fanout.ts'
@@ -85,6 +85,7 @@ async function main (engine: Engine) {
     plan: { ...PLAN, connections: CONNECTIONS },
     ...scenarios,
     summary: {
+      ingest_then_relay_per_s: ingestThenRelay(figures.baseline),
       fanout_deliveries_per_s: figures.fanout.deliveries_per_s,
       e2e_p99_ms: figures.e2e.latency.p99_ms,
       noisy_p99_ms: figures.noisy.p99_ms,

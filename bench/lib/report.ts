@@ -18,6 +18,16 @@ export interface Figures {
   footprint: Awaited<ReturnType<typeof footprint>>
 }
 
+/**
+ * What one process would reach doing both bare jobs for each event, INGEST's insert and then
+ * RELAY's forward, with nothing else: 1 / (1/INGEST + 1/RELAY). Derived from two figures of
+ * the same run; an end-to-end hub does at least this much per delivery.
+ */
+export function ingestThenRelay (baseline: Figures['baseline']): number | null {
+  const { ingest, relay } = baseline
+  return ingest.per_s > 0 && relay.per_s > 0 ? Math.round(1 / (1 / ingest.per_s + 1 / relay.per_s)) : null
+}
+
 export function ratios ({ baseline, ingest, e2e, noisy }: Figures) {
   return {
     'INGEST/SINK': ratio(baseline.ingest.per_s, baseline.sink.per_s),
@@ -30,6 +40,7 @@ export function ratios ({ baseline, ingest, e2e, noisy }: Figures) {
     'hooks/ingest': ratio(ingest.hooks.per_s, ingest.events.per_s),
     'ingest/SINK': ratio(ingest.events.per_s, baseline.sink.per_s),
     'e2e/RELAY': ratio(e2e.burst.deliveries_per_s, baseline.relay.per_s),
+    'e2e/(INGEST then RELAY)': ratio(e2e.burst.deliveries_per_s, ingestThenRelay(baseline)),
     'e2e/SINK': ratio(e2e.burst.deliveries_per_s, baseline.sink.per_s),
     'noisy p99/e2e p99': ratio(noisy.p99_ms, e2e.latency.p99_ms),
     'noisy p99/alone p99': ratio(noisy.p99_ms, noisy.without_neighbour.p99_ms),
@@ -95,6 +106,7 @@ export function printTable (figures: Figures, r: Record<string, number | null>, 
   console.log(`\nfootprint: peak RSS ${footprint.peak_rss_mb} MB, RSS growth ${footprint.rss_growth ?? 'n/a'} (half → all); ` +
     `${footprint.bytes_per_event ?? 'n/a'} bytes per event with its delivery and attempt (${round(disk.bytes / 2 ** 20, 1)} MB for ` +
     `${disk.events} events, ${disk.deliveries} deliveries, ${disk.attempts} attempts); noisy BLACKHOLE got ${noisy.blackhole_requests} requests`)
+  console.log(`derived: INGEST then RELAY in one process ${ingestThenRelay(baseline) ?? 'n/a'} req/s (1 / (1/INGEST + 1/RELAY))`)
   console.log('ratios: ' + Object.entries(r).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', '))
   console.log('targets (issue 9): ' + Object.entries(t).map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`).join('; '))
 }
