@@ -32,24 +32,28 @@ export interface OpenOptions {
   poolSize?: number
 }
 
-const STATEMENT_CACHE_SIZE = 500
+const STATEMENT_CACHE_SIZE = Number(process.env.SCS ?? 200)
 
 /**
  * Kysely prepares every query afresh; preparing costs as much as running a small one. The
- * hub's queries are a fixed set of texts, so their prepared statements are kept; texts that
- * vary (IN lists of different lengths) are bounded by starting over when the cache is full.
+ * hub's queries are a fixed set of texts, so their prepared statements are kept. Texts that
+ * vary (batches of different sizes) take memory too (a statement of many rows is large), so
+ * the least recently used one goes when the cache is full.
  */
 function withStatementCache (sqlite: SQLite.Database) {
+  // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
   const statements = new Map<string, SQLite.Statement>()
   return {
     close: () => sqlite.close(),
     prepare (text: string): SQLite.Statement {
       let statement = statements.get(text)
-      if (!statement) {
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear()
+      if (statement) {
+        statements.delete(text)
+      } else {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
         statement = sqlite.prepare(text)
-        statements.set(text, statement)
       }
+      statements.set(text, statement)
       return statement
     },
   }

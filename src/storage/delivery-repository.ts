@@ -93,27 +93,28 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
     .selectAll('deliveries')
     .select('events.public_id as event_public_id')
 
-  async function completeAll (trx: Kysely<DB>, completions: Completion[]): Promise<boolean[]> {
-    await trx.insertInto('attempts').values(completions.map(({ deliveryId, endpointId, attempt }) => ({
-      delivery_id: deliveryId,
-      endpoint_id: endpointId,
-      started_at: attempt.startedAt,
-      duration_ms: attempt.durationMs,
-      request: attempt.request,
-      response_status: attempt.responseStatus,
-      response: attempt.response,
-      error_code: attempt.errorCode,
-      error_message: attempt.errorMessage,
-    }))).execute()
-    // One statement for the whole batch: each row changes only while its lease is still held.
-    const rows = completions.map(({ owner, deliveryId, outcome, now }) => sql`(cast(${deliveryId} as bigint), cast(${owner} as text),
-      cast(${outcome.status} as text), cast(${outcome.statusCode} as integer),
-      cast(${outcome.status === 'pending' ? outcome.nextAttemptAt : null} as bigint), cast(${now} as bigint))`)
-    const updated = await sql<{ id: number }>`
-      with v (id, owner, status, status_code, next_attempt_at, now) as (values ${sql.join(rows)})
-      ${APPLY_OUTCOMES}`.execute(trx)
-    const changed = new Set(updated.rows.map((r) => Number(r.id)))
+  /** A batch's rows as one parameter, so that the statement's text, and its prepared plan, stay the same whatever its size. */
+  const rowsOf = (completions: Completion[]) => JSON.stringify(completions.map(({ owner, deliveryId, endpointId, attempt, outcome, now }) => [
+    deliveryId, owner, outcome.status, outcome.statusCode, outcome.status === 'pending' ? outcome.nextAttemptAt : null, now,
+    endpointId, attempt.startedAt, attempt.durationMs, attempt.request, attempt.responseStatus, attempt.response,
+    attempt.errorCode, attempt.errorMessage,
+  ]))
+  const changedOf = (completions: Completion[], rows: { id: number }[]) => {
+    const changed = new Set(rows.map((r) => Number(r.id)))
     return completions.map((c) => changed.has(c.deliveryId))
+  }
+
+  /** SQLite: the attempts, then the state changes, in the caller's transaction. */
+  async function completeAll (trx: Kysely<DB>, completions: Completion[]): Promise<boolean[]> {
+    const rows = rowsOf(completions)
+    await sql`insert into attempts (delivery_id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message)
+      select value ->> 0, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13
+      from json_each(${rows})`.execute(trx)
+    const updated = await sql<{ id: number }>`
+      with v (id, owner, status, status_code, next_attempt_at, now) as (
+        select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${rows}))
+      ${APPLY_OUTCOMES}`.execute(trx)
+    return changedOf(completions, updated.rows)
   }
 
   /**
@@ -121,21 +122,17 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
    * busy worker pays one round trip per batch instead of four (begin, insert, update, commit).
    */
   async function completeInOneStatement (completions: Completion[]): Promise<boolean[]> {
-    const rows = completions.map(({ owner, deliveryId, endpointId, attempt, outcome, now }) => sql`(cast(${deliveryId} as bigint),
-      cast(${owner} as text), cast(${outcome.status} as text), cast(${outcome.statusCode} as integer),
-      cast(${outcome.status === 'pending' ? outcome.nextAttemptAt : null} as bigint), cast(${now} as bigint),
-      cast(${endpointId} as text), cast(${attempt.startedAt} as bigint), cast(${attempt.durationMs} as integer),
-      cast(${attempt.request} as text), cast(${attempt.responseStatus} as integer), cast(${attempt.response} as text),
-      cast(${attempt.errorCode} as text), cast(${attempt.errorMessage} as text))`)
     const updated = await sql<{ id: number }>`
       with v (id, owner, status, status_code, next_attempt_at, now, endpoint_id, started_at, duration_ms, request,
-        response_status, response, error_code, error_message) as (values ${sql.join(rows)}),
+        response_status, response, error_code, error_message) as (
+        select (r->>0)::bigint, r->>1, r->>2, (r->>3)::integer, (r->>4)::bigint, (r->>5)::bigint, r->>6, (r->>7)::bigint,
+          (r->>8)::integer, r->>9, (r->>10)::integer, r->>11, r->>12, r->>13
+        from jsonb_array_elements(cast(${rowsOf(completions)} as jsonb)) r),
       logged as (
         insert into attempts (delivery_id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message)
         select id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message from v)
       ${APPLY_OUTCOMES}`.execute(db)
-    const changed = new Set(updated.rows.map((r) => Number(r.id)))
-    return completions.map((c) => changed.has(c.deliveryId))
+    return changedOf(completions, updated.rows)
   }
 
   const completeInGroup = engine === 'postgres'
@@ -155,10 +152,10 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
      */
     async claim (owner: string, now: number, leaseMs: number, limit: number, perEndpoint: number,
       skipEndpoints: readonly string[], circuitThreshold: number): Promise<ClaimedDelivery[]> {
-      // PostgreSQL: one array parameter keeps the statement's text, and so its prepared plan, the same.
+      // The list as one parameter keeps the statement's text, and so its prepared plan, the same.
       const skip = engine === 'postgres'
         ? sql`and e.id <> all(cast(${sql.val([...skipEndpoints])} as text[]))`
-        : skipEndpoints.length > 0 ? sql`and e.id not in (${sql.join(skipEndpoints)})` : sql``
+        : sql`and e.id not in (select value from json_each(${JSON.stringify(skipEndpoints)}))`
       const claimable = sql`e.enabled = 1 and e.paused = 0 and e.deleted_at is null
         and (e.circuit_open_until is null or e.circuit_open_until <= ${now}) ${skip}`
       const share = sql<number>`case when e.ordering = 'fifo' or e.consecutive_failures >= ${circuitThreshold} then 1 else ${perEndpoint} end`
@@ -189,7 +186,10 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
             where x.endpoint_id = e.id and x.status = 'pending' and x.next_attempt_at <= ${now})
           limit ${limit}`.execute(db)
         if (due.rows.length === 0) return []
-        const arms = due.rows.map((e) => sql`select * from (
+        // Padded to a power of two with arms that match nothing, so that a handful of texts serve every claim.
+        const padded = [...due.rows]
+        while (padded.length & (padded.length - 1)) padded.push({ id: '', share: 0 })
+        const arms = padded.map((e) => sql`select * from (
           select d.id, d.next_attempt_at from deliveries d indexed by deliveries_endpoint join endpoints e on e.id = d.endpoint_id
           where d.endpoint_id = ${e.id} and d.status = 'pending' and d.next_attempt_at <= ${now} and ${fifoHead('d')}
           order by d.id limit ${e.share})`)
@@ -213,18 +213,12 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       const result = await sql<{ id: number }>`${lease} returning id`.execute(db)
       const ids = result.rows.map((r) => r.id)
       if (ids.length === 0) return []
-      const rows = await db.selectFrom('deliveries')
-        .innerJoin('events', 'events.id', 'deliveries.event_id')
-        .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
-        .select([
-          'deliveries.id', 'deliveries.public_id', 'deliveries.endpoint_id', 'deliveries.attempt_count',
-          'events.public_id as event_public_id', 'events.type', 'events.payload', 'events.content_type', 'events.received_at',
-          'endpoints.updated_at as endpoint_updated_at',
-        ])
-        .where('deliveries.id', 'in', ids)
-        .orderBy('deliveries.id')
-        .execute()
-      return rows.map(toClaimed)
+      const rows = await sql<ClaimedRow>`select d.id, d.public_id, d.endpoint_id, d.attempt_count, ev.public_id as event_public_id,
+          ev.type, ev.payload, ev.content_type, ev.received_at, e.updated_at as endpoint_updated_at
+        from deliveries d join events ev on ev.id = d.event_id join endpoints e on e.id = d.endpoint_id
+        where d.id in (select value from json_each(${JSON.stringify(ids)}))
+        order by d.id`.execute(db)
+      return rows.rows.map(toClaimed)
     },
 
     /** Returns deliveries whose worker stopped renewing their lease (it died) to the queue. */

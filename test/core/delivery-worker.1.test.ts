@@ -37,6 +37,27 @@ for (const engine of engines) {
       }))
     })
 
+    test('a batch of attempts is recorded byte for byte: quotes, backslashes, control and line-separator characters, emoji', async (t) => {
+      const hub = await startHub(t, engine, FAST_DELIVERY)
+      const awkward = (n: number) => `"quoted" \\ back\\slash \t tab \n line \u2028 sep \u0001 ctl 😀 é ${n} ${'x'.repeat(n * 50)}`
+      let calls = 0
+      const sink = await startSink(t, (_req, res) => {
+        res.setHeader('content-type', 'text/plain; charset=utf-8')
+        res.end(awkward(calls++ % 5))
+      })
+      // Several endpoints answering at once: their attempts are written together.
+      for (let i = 0; i < 5; i++) await createEndpoint(hub, { url: `${sink.url}/e${i}` })
+      const event = await publish(hub, 'a.b', { n: 1 })
+      assert.equal(event.deliveries, 5)
+      const deliveries = await settled(hub, event.id)
+      const bodies = deliveries.map((d) => {
+        assert.equal(d.status, 'succeeded')
+        assert.equal(d.attempts?.length, 1)
+        return (d.attempts?.[0].response as unknown as { body: string }).body
+      })
+      assert.deepEqual(bodies.sort(), Array.from({ length: 5 }, (_, n) => awkward(n)).sort())
+    })
+
     test('500 then 200: retried on the schedule, both attempts recorded in order', async (t) => {
       const hub = await startHub(t, engine, FAST_DELIVERY)
       let calls = 0
