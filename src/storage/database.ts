@@ -32,7 +32,7 @@ export interface OpenOptions {
   poolSize?: number
 }
 
-const STATEMENT_CACHE_SIZE = Number(process.env.SCS ?? 200)
+const STATEMENT_CACHE_SIZE = 200
 
 /**
  * Kysely prepares every query afresh; preparing costs as much as running a small one. The
