@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [-- --pg postgres://…/db]`: measures hookhub against its physical
-// ceilings on this machine in the same run — SINK, RELAY and INGEST (see bench/servers/) — and
+// ceilings on this machine in the same run — SINK, RELAY, INGEST and INGEST_FASTIFY (see bench/servers/) — and
 // reports ratios, because absolute figures on a shared machine are noise. Scenarios (issue 9)
 // are in bench/lib/scenarios/; the engine (SQLite file, or PostgreSQL with separate workers) in
 // bench/lib/engines.ts, so both engines run the same scenarios.

@@ -1,7 +1,8 @@
 // INGEST: JSON.parse each POST, insert it as one row and answer 202 — the physical ceiling of
 // durable ingest in one Node process, on hookhub's own storage settings. SQLite (INGEST_DB_FILE):
 // better-sqlite3, WAL, synchronous=NORMAL. PostgreSQL (INGEST_PG_URL, the INGEST_PG mode): one
-// `pg` INSERT per request, autocommit, through a pool as large as hookhub's (10).
+// `pg` INSERT per request, autocommit, through a pool as large as hookhub's (10). With
+// INGEST_FRAMEWORK=fastify (INGEST_FASTIFY) the same insert sits behind Fastify.
 import http from 'node:http'
 import Database from 'better-sqlite3'
 import pg from 'pg'
