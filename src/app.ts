@@ -127,6 +127,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     onSubtreeDeleted: async (uuids) => { await distributors?.removeForNodes(uuids) },
     clock,
   })
+  // This process's delivery workers, once started: new deliveries go straight to the first.
+  const workers: DeliveryWorker[] = []
   const events = createEventService({
     events: repositories.events,
     endpoints: repositories.endpoints,
@@ -134,6 +136,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     notify,
     clock,
     report,
+    handoff: () => workers[0],
   })
   const endpoints = createEndpointService({
     endpoints: repositories.endpoints,
@@ -172,8 +175,6 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   distributors = createDistributorService({ distributors: repositories.distributors, endpoints, nodes, clock })
   const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
   const integrationPoints = createIntegrationPointService({ points: repositories.integrationPoints, endpoints, sources, secrets, clock })
-
-  const workers: DeliveryWorker[] = []
 
   function startWorkers (count: number) {
     for (let i = 0; i < count; i++) {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { ClaimedDelivery, DeliveryRepository } from '../storage/delivery-repository.ts'
-import type { EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
+import type { EndpointRepository, EndpointRow, RoutableRow } from '../storage/endpoint-repository.ts'
 import type { DeliveryClient } from './delivery-client.ts'
 import type { Activity } from './activity-feed.ts'
 import { createDeliveryAttempts } from './delivery-attempt.ts'
@@ -41,6 +41,10 @@ type Deps = {
 interface EndpointLane {
   waiting: ClaimedDelivery[]
   active: number
+  /** Deliveries offered to this worker by a publish that has not committed yet (see offer). */
+  promised: number
+  /** A claim filled the lane since it last ran dry: the database may hold more of its work. */
+  claimed: boolean
   timer: NodeJS.Timeout | null
 }
 
@@ -89,10 +93,13 @@ export function createDeliveryWorker (deps: Deps) {
       ? 1
       : row?.max_in_flight ?? options.defaultPerEndpoint
 
+  const isIdle = (lane: EndpointLane) => lane.waiting.length === 0 && lane.active === 0 && lane.promised === 0 && !lane.timer
+  let promised = 0
+
   function laneOf (endpointId: string): EndpointLane {
     let lane = lanes.get(endpointId)
     if (!lane) {
-      lane = { waiting: [], active: 0, timer: null }
+      lane = { waiting: [], active: 0, promised: 0, claimed: false, timer: null }
       lanes.set(endpointId, lane)
     }
     return lane
@@ -142,13 +149,19 @@ export function createDeliveryWorker (deps: Deps) {
       lane.active++
       const task = attempt(delivery).catch((err) => {
         log?.error({ err, delivery: delivery.publicId }, 'delivery attempt failed unexpectedly')
-      }).finally(() => {
-        // Claim again only when it can bring something: this lane ran dry, or every slot was taken.
-        const refill = lane.waiting.length === 0 || held.size >= options.maxConcurrency
+        return false
+      }).then((succeeded) => {
+        // Claim again only when it can bring something: this lane, filled by a claim, ran dry, or
+        // every slot was taken. A lane fed only by publishes of this process (offer) has no more
+        // in the database than the notifications of other publishes announce. Anything but a
+        // success (a retry to schedule, a circuit that opened) has the queue looked at again.
+        const dry = lane.waiting.length === 0 && lane.claimed
+        if (dry) lane.claimed = false
+        const refill = dry || !succeeded || held.size >= options.maxConcurrency
         lane.active--
         held.delete(delivery.id)
         inFlight.delete(task)
-        if (lane.waiting.length === 0 && lane.active === 0 && !lane.timer) lanes.delete(endpointId)
+        if (isIdle(lane)) lanes.delete(endpointId)
         else pump(endpointId)
         if (refill) poke()
       })
@@ -161,10 +174,13 @@ export function createDeliveryWorker (deps: Deps) {
     retryScheduleMs: options.retryScheduleMs, circuitCooldownMs: options.circuitCooldownMs, report: deps.report,
   })
 
-  async function attempt (delivery: ClaimedDelivery): Promise<void> {
+  /** True when the delivery succeeded. */
+  async function attempt (delivery: ClaimedDelivery): Promise<boolean> {
     const result = await attempts.attempt(delivery, owner, {}, await endpointRow(delivery.endpointId, delivery.endpointVersion))
+    const succeeded = result.outcome?.status === 'succeeded'
     // A failure may have opened the circuit or disabled the endpoint: read it afresh next time.
-    if (result.outcome?.status !== 'succeeded') endpointCache.delete(delivery.endpointId)
+    if (!succeeded) endpointCache.delete(delivery.endpointId)
+    return succeeded
   }
 
   /**
@@ -216,7 +232,9 @@ export function createDeliveryWorker (deps: Deps) {
             saturatedEndpoints(), CIRCUIT_THRESHOLD)
           for (const delivery of claimed) {
             held.set(delivery.id, delivery)
-            laneOf(delivery.endpointId).waiting.push(delivery)
+            const lane = laneOf(delivery.endpointId)
+            lane.waiting.push(delivery)
+            lane.claimed = true
           }
           for (const endpointId of new Set(claimed.map((d) => d.endpointId))) pump(endpointId)
           if (claimed.length > 0 && claimed.length === free) continue
@@ -260,6 +278,40 @@ export function createDeliveryWorker (deps: Deps) {
     },
     /** Deliveries this worker currently holds (claimed, waiting or in flight). */
     get held () { return held.size },
+    leaseMs: options.leaseMs,
+    /**
+     * A publish in this process offers its new delivery before committing it. Taken (true) when
+     * a claim would take it now and its lane is idle enough to start it at once: the delivery
+     * is then created leased to this worker and starts without a claim (settle hands it over).
+     * Paused, fifo, failing and rate-limited (queued) endpoints are left to claims.
+     */
+    offer (endpoint: RoutableRow, now: number): boolean {
+      if (stopping || endpoint.paused || endpoint.ordering === 'fifo' || endpoint.consecutive_failures >= CIRCUIT_THRESHOLD) return false
+      if (endpoint.circuit_open_until !== null && endpoint.circuit_open_until > now) return false
+      if (held.size + promised >= options.maxConcurrency) return false
+      const lane = lanes.get(endpoint.id)
+      const cap = endpoint.max_in_flight ?? options.defaultPerEndpoint
+      if (lane && (lane.waiting.length > 0 || lane.timer || lane.active + lane.promised >= cap)) return false
+      laneOf(endpoint.id).promised++
+      promised++
+      return true
+    },
+    /** Ends an offer: the delivery as committed (leased to this worker), or null when the publish stored none. */
+    settle (endpointId: string, delivery: ClaimedDelivery | null): void {
+      const lane = laneOf(endpointId)
+      lane.promised--
+      promised--
+      if (delivery && stopping) {
+        // Too late to start it: back to the queue for whoever runs next.
+        deliveries.release(owner, [delivery.id], clock()).catch(() => {})
+      } else if (delivery) {
+        held.set(delivery.id, delivery)
+        lane.waiting.push(delivery)
+        pump(endpointId)
+        return
+      }
+      if (isIdle(lane)) lanes.delete(endpointId)
+    },
   }
 }
 

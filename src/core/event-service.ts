@@ -1,6 +1,7 @@
 import { notFound, validationFailed } from '../http/errors.ts'
-import type { EndpointRepository } from '../storage/endpoint-repository.ts'
-import type { EventQuery, EventRepository, EventRow, EventView } from '../storage/event-repository.ts'
+import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
+import type { EndpointRepository, RoutableRow } from '../storage/endpoint-repository.ts'
+import type { EventQuery, EventRepository, EventRow, EventView, InsertResult } from '../storage/event-repository.ts'
 import type { Activity } from './activity-feed.ts'
 import { newId } from './ids.ts'
 import { routes } from './routing.ts'
@@ -29,8 +30,16 @@ export interface PublishResult {
   /** True when the idempotency key named an earlier event, which is returned instead. */
   duplicate: boolean
   deliveries: number
-  /** The deliveries created leased (see `hold`). */
+  /** The deliveries created leased: to the synchronous relay (see `hold`) or handed to this process's worker. */
   leased: { id: number; publicId: string; endpointId: string }[]
+}
+
+/** A delivery worker of this process that new deliveries can be handed to (DeliveryWorker.offer and settle). */
+export interface Handoff {
+  id: string
+  leaseMs: number
+  offer: (endpoint: RoutableRow, now: number) => boolean
+  settle: (endpointId: string, delivery: ClaimedDelivery | null) => void
 }
 
 type Deps = {
@@ -42,9 +51,26 @@ type Deps = {
   clock: () => number
   /** Hears every stored event (live streams, metrics). */
   report?: (activity: Activity) => void
+  /** This process's delivery worker, when it runs one. */
+  handoff?: () => Handoff | undefined
 }
 
-export function createEventService ({ events, endpoints, nodeLineage, notify, clock, report }: Deps) {
+/** Gives the worker each delivery it was offered, as committed; null where the publish stored none (a duplicate). */
+function handOver (worker: Handoff, offered: RoutableRow[], { event, leased }: InsertResult) {
+  const byEndpoint = new Map(leased.map((d) => [d.endpointId, d]))
+  for (const endpoint of offered) {
+    const d = byEndpoint.get(endpoint.id)
+    worker.settle(endpoint.id, d
+      ? {
+          id: d.id, publicId: d.publicId, endpointId: d.endpointId, attemptCount: 0, eventPublicId: event.public_id,
+          eventType: event.type, payload: event.payload, contentType: event.content_type, receivedAt: event.received_at,
+          endpointVersion: endpoint.updated_at,
+        }
+      : null)
+  }
+}
+
+export function createEventService ({ events, endpoints, nodeLineage, notify, clock, report, handoff }: Deps) {
   return {
     async publish (input: PublishInput): Promise<PublishResult> {
       if (!TYPE_PATTERN.test(input.type)) {
@@ -59,6 +85,10 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
         filterNodeId: e.filter_node_id,
         filterChannel: e.filter_channel,
       }, { type: input.type, nodeLineage: lineage, channel }))
+      // Deliveries this process's worker can start now are created leased to it and handed over
+      // after the commit, instead of being claimed back from the database.
+      const worker = handoff?.()
+      const offered = new Set(worker ? targets.filter((e) => e.id !== input.hold?.endpointId && worker.offer(e, now)).map((e) => e.id) : [])
       const result = await events.insertWithDeliveries(
         {
           publicId: newId('evt', now),
@@ -74,9 +104,14 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
           publicId: newId('dlv', now),
           endpointId: e.id,
           ...(input.hold?.endpointId === e.id && { lease: { owner: input.hold.owner, until: now + input.hold.leaseMs } }),
+          ...(worker && offered.has(e.id) && { lease: { owner: worker.id, until: now + worker.leaseMs } }),
         })),
         input.idempotencyKey ? { key: input.idempotencyKey, cutoff: now - IDEMPOTENCY_WINDOW_MS } : null,
-      )
+      ).catch((err) => {
+        for (const id of offered) worker?.settle(id, null)
+        throw err
+      })
+      if (worker) handOver(worker, targets.filter((e) => offered.has(e.id)), result)
       if (!result.duplicate) {
         const { event } = result
         report?.({
@@ -87,7 +122,7 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
           },
         })
         // The event is committed: a failed wake-up only delays delivery until the next poll.
-        if (result.deliveries > 0) await notify().catch(() => {})
+        if (result.deliveries > offered.size) await notify().catch(() => {})
       }
       return result
     },

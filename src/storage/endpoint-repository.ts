@@ -13,7 +13,9 @@ export interface EndpointQuery {
   userId?: number
 }
 
-type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel'>
+/** What routing an event needs, and what handing its delivery straight to a worker needs (see DeliveryWorker.offer). */
+export type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel' | 'paused' | 'ordering'
+  | 'consecutive_failures' | 'circuit_open_until' | 'max_in_flight' | 'updated_at'>
 
 export function createEndpointRepository (db: Kysely<DB>) {
   const live = () => db.selectFrom('endpoints').selectAll().where('deleted_at', 'is', null)
@@ -24,7 +26,8 @@ export function createEndpointRepository (db: Kysely<DB>) {
     const nodes = [...new Set(scopes.flatMap(([lineage]) => lineage))]
     const channels = [...new Set(scopes.map(([, channel]) => channel).filter((c): c is string => c !== null))]
     const rows = await db.selectFrom('endpoints')
-      .select(['id', 'filter_types', 'filter_node_id', 'filter_channel'])
+      .select(['id', 'filter_types', 'filter_node_id', 'filter_channel', 'paused', 'ordering', 'consecutive_failures',
+        'circuit_open_until', 'max_in_flight', 'updated_at'])
       .where('deleted_at', 'is', null)
       .where('enabled', '=', 1)
       .where((eb) => nodes.length > 0 ? eb.or([eb('filter_node_id', 'is', null), eb('filter_node_id', 'in', nodes)]) : eb('filter_node_id', 'is', null))
