@@ -88,7 +88,8 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
       // Deliveries this process's worker can start now are created leased to it and handed over
       // after the commit, instead of being claimed back from the database.
       const worker = handoff?.()
-      const offered = new Set(worker ? targets.filter((e) => e.id !== input.hold?.endpointId && worker.offer(e, now)).map((e) => e.id) : [])
+      const taken = worker ? targets.filter((e) => e.id !== input.hold?.endpointId && worker.offer(e, now)) : []
+      const offered = new Set(taken.map((e) => e.id))
       const result = await events.insertWithDeliveries(
         {
           publicId: newId('evt', now),
@@ -111,7 +112,7 @@ export function createEventService ({ events, endpoints, nodeLineage, notify, cl
         for (const id of offered) worker?.settle(id, null)
         throw err
       })
-      if (worker) handOver(worker, targets.filter((e) => offered.has(e.id)), result)
+      if (worker) handOver(worker, taken, result)
       if (!result.duplicate) {
         const { event } = result
         report?.({

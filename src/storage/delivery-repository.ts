@@ -67,7 +67,8 @@ export interface DeliveryQuery {
   limit: number
 }
 
-const OPEN_STATUSES = ['pending', 'delivering']
+/** The statuses of a delivery that is still to be sent (waiting or in flight). */
+export const OPEN_STATUSES = ['pending', 'delivering']
 
 /** Moves each delivery of `v` to its outcome, only while the lease is still held; returns the ids that moved. */
 const APPLY_OUTCOMES = sql`update deliveries set status = v.status, attempt_count = deliveries.attempt_count + 1,

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Engine } from './database.ts'
+import { OPEN_STATUSES } from './delivery-repository.ts'
 import type { DB } from './schema.ts'
 
 /** Rows one prune batch deleted. */
@@ -12,7 +13,6 @@ export interface PruneCounts {
 
 /** Several API processes may share one PostgreSQL database; one of them prunes at a time. */
 const PRUNE_LOCK = 7_246_101
-const OPEN_STATUSES = ['pending', 'delivering']
 
 export function createRetentionRepository (db: Kysely<DB>, engine: Engine) {
   return {

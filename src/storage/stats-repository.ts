@@ -1,10 +1,9 @@
 import { sql, type Kysely } from 'kysely'
+import { OPEN_STATUSES } from './delivery-repository.ts'
 import type { DB } from './schema.ts'
 
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000
-
-const OPEN_STATUSES = ['pending', 'delivering']
 
 // Buckets are whole minutes or hours since the epoch: integer division of the millisecond
 // column by a literal means the same in SQLite and PostgreSQL and needs no parameter, so
