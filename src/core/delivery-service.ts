@@ -1,4 +1,4 @@
-import { conflict, forbidden, notFound } from '../http/errors.ts'
+import { conflict, forbidden, notFound } from './errors.ts'
 import type { DeliveryQuery, DeliveryRepository, DeliveryView } from '../storage/delivery-repository.ts'
 import type { EndpointRepository } from '../storage/endpoint-repository.ts'
 import type { EventRepository } from '../storage/event-repository.ts'

@@ -1,4 +1,4 @@
-import { notFound, validationFailed } from '../http/errors.ts'
+import { notFound, validationFailed } from './errors.ts'
 import type { DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointQuery, EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { newId } from './ids.ts'

@@ -1,4 +1,4 @@
-import { notFound, validationFailed } from '../http/errors.ts'
+import { notFound, validationFailed } from './errors.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, RoutableRow } from '../storage/endpoint-repository.ts'
 import type { EventQuery, EventRepository, EventRow, EventView, InsertResult } from '../storage/event-repository.ts'

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { notFound, validationFailed } from '../http/errors.ts'
+import { notFound, validationFailed } from './errors.ts'
 import type { NodeRepository, NodeRow } from '../storage/node-repository.ts'
 import { inScope, type Scope } from './permissions.ts'
 import type { Principal } from './user-service.ts'

@@ -1,4 +1,4 @@
-import { HookhubError, notFound, validationFailed } from '../http/errors.ts'
+import { HookhubError, notFound, validationFailed } from './errors.ts'
 import type { SourceRepository, SourceRow } from '../storage/source-repository.ts'
 import type { EventService } from './event-service.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'

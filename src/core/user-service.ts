@@ -1,4 +1,4 @@
-import { conflict, forbidden, notFound, validationFailed } from '../http/errors.ts'
+import { conflict, forbidden, notFound, validationFailed } from './errors.ts'
 import { isUniqueViolation } from '../storage/database.ts'
 import type { UserRecord, UserRepository } from '../storage/user-repository.ts'
 import { grants, isValidPermission, type Scope } from './permissions.ts'

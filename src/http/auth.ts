@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Action, Resource, Scope } from '../core/permissions.ts'
 import { scopeOf } from '../core/permissions.ts'
 import type { Principal, UserService } from '../core/user-service.ts'
-import { forbidden, HookhubError } from './errors.ts'
+import { forbidden, HookhubError } from '../core/errors.ts'
 import { withRetryAfter, type FailedAuthLimit, type TokenRateLimit } from './rate-limit.ts'
 
 declare module 'fastify' {

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
-import { HookhubError } from './errors.ts'
+import { HookhubError } from '../core/errors.ts'
 
 /** Where `npm run build` puts the console (see vite.config.ts). */
 export const CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/console')

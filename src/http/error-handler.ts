@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isDatabaseUnavailable } from '../storage/database.ts'
-import { addProblem, HookhubError, validationFailed, WireError } from './errors.ts'
+import { addProblem, HookhubError, validationFailed, WireError } from '../core/errors.ts'
 import { formatForPath, nativeFormat, type WireFormat } from './wire-format.ts'
 
 declare module 'fastify' {

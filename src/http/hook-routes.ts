@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { SourceService } from '../core/source-service.ts'
-import { HookhubError } from './errors.ts'
+import { HookhubError } from '../core/errors.ts'
 import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from './json-body.ts'
 import { withExamples } from './native-schemas.ts'
 import { withRetryAfter } from './rate-limit.ts'

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { HookhubError } from './errors.ts'
+import { HookhubError } from '../core/errors.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { HookhubError } from './errors.ts'
+import { HookhubError } from '../core/errors.ts'
 import { withRetryAfter } from './rate-limit.ts'
 import type { Activity } from '../core/activity-feed.ts'
 import { hashesEqual, hashToken } from '../core/tokens.ts'

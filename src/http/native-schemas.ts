@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { errorResponses } from './error-responses.ts'
-import { HookhubError, notFound, validationFailed } from './errors.ts'
+import { HookhubError, notFound, validationFailed } from '../core/errors.ts'
 
 // Shapes shared by every native API route (DESIGN.md "Native API shapes").
 

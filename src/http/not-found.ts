@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { HookhubError } from './errors.ts'
+import { HookhubError } from '../core/errors.ts'
 import { isLookup, LOOKUP_CARRIER } from './lookup-method.ts'
 
 // The order Laravel (and most servers) list methods in an Allow header.

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify'
-import { HookhubError } from './errors.ts'
+import { HookhubError } from '../core/errors.ts'
 
 const WINDOW_MS = 60_000
 

@@ -1,4 +1,4 @@
-import type { HookhubError } from './errors.ts'
+import type { HookhubError } from '../core/errors.ts'
 
 /** How one API family writes its errors on the wire. */
 export interface WireFormat {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { toHookhubError } from '../../src/http/error-handler.ts'
-import { HookhubError, WireError } from '../../src/http/errors.ts'
+import { HookhubError, WireError } from '../../src/core/errors.ts'
 
 const codeOf = (err: unknown) => (toHookhubError(err, 1024) as HookhubError | null)?.code
 

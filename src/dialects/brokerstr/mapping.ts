@@ -1,5 +1,5 @@
 import { isoMicros } from '../../core/time-format.ts'
-import type { HookhubError, HookhubCode } from '../../http/errors.ts'
+import type { HookhubError, HookhubCode } from '../../core/errors.ts'
 import type { WireFormat } from '../../http/wire-format.ts'
 import type { DistributorRow } from '../../storage/distributor-repository.ts'
 import type { NodeRow } from '../../storage/node-repository.ts'

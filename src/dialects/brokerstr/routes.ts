@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { NodeService } from '../../core/node-service.ts'
 import { principalOf, scopeFor } from '../../http/auth.ts'
-import { HookhubError } from '../../http/errors.ts'
+import { HookhubError } from '../../core/errors.ts'
 import { toWireDistributor, toWireNode } from './mapping.ts'
 import { withExamples } from '../../http/native-schemas.ts'
 import {

@@ -3,7 +3,7 @@ import type { EndpointInput, EndpointService } from '../../core/endpoint-service
 import type { NodeService } from '../../core/node-service.ts'
 import { inScope, type Scope } from '../../core/permissions.ts'
 import type { Principal } from '../../core/user-service.ts'
-import { notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
+import { notFound, validationFailed, withFieldNames } from '../../core/errors.ts'
 import type { DistributorRepository, DistributorRow } from '../../storage/distributor-repository.ts'
 import { AUTH_BASIC, AUTH_TOKEN, HTTP_METHODS, MASK, type StoredMeta } from './mapping.ts'
 

@@ -1,4 +1,4 @@
-import type { HookhubError } from '../../http/errors.ts'
+import type { HookhubError } from '../../core/errors.ts'
 import type { WireFormat } from '../../http/wire-format.ts'
 import type { IntegrationPointRow } from '../../storage/integration-point-repository.ts'
 

@@ -1,4 +1,4 @@
-import { validationFailed } from '../../http/errors.ts'
+import { validationFailed } from '../../core/errors.ts'
 
 // The query language of Incoplax lists: filter, mask, order, flat — on the entity's field
 // paths, each mapped to the column that holds it.

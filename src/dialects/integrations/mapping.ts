@@ -1,5 +1,5 @@
 import { isoMicros } from '../../core/time-format.ts'
-import type { HookhubError } from '../../http/errors.ts'
+import type { HookhubError } from '../../core/errors.ts'
 import type { WireFormat } from '../../http/wire-format.ts'
 import type { IntegrationRow } from '../../storage/integration-repository.ts'
 

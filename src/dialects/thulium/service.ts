@@ -1,7 +1,7 @@
 import type { EndpointInput, EndpointService } from '../../core/endpoint-service.ts'
 import { inScope, type Scope } from '../../core/permissions.ts'
 import type { Principal } from '../../core/user-service.ts'
-import { notFound, validationFailed, withFieldNames } from '../../http/errors.ts'
+import { notFound, validationFailed, withFieldNames } from '../../core/errors.ts'
 import type { ThuliumWebhookRepository, ThuliumWebhookRow } from '../../storage/thulium-webhook-repository.ts'
 import { MASK } from './mapping.ts'
 

@@ -6,7 +6,7 @@ import { toEntity } from '../../../src/dialects/incoplax/mapping.ts'
 import {
   applyMask, canonicalField, FIELDS, flatten, parseFilter, parseFlat, parseMask, parseOrder, parseWindow,
 } from '../../../src/dialects/incoplax/query.ts'
-import { HookhubError } from '../../../src/http/errors.ts'
+import { HookhubError } from '../../../src/core/errors.ts'
 import type { IntegrationPointRow } from '../../../src/storage/integration-point-repository.ts'
 
 /** The call throws a validation error for `parameter` whose messages mention `mention`. */

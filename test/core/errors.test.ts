@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { test } from 'node:test'
-import { codes, HookhubError, retiredCodes } from '../../src/http/errors.ts'
+import { codes, HookhubError, retiredCodes } from '../../src/core/errors.ts'
 
 const readmeRows = () => {
   const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
