@@ -7,6 +7,7 @@ import { execSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { ensureServerBuilt } from '../scripts/ensure-build.js'
 import { ROOT, killAll, startChild } from './lib/children.ts'
 import { postgresEngine, sqliteEngine, type Engine } from './lib/engines.ts'
 import { Budget, planFor, type Bench } from './lib/plan.ts'
@@ -19,6 +20,8 @@ import { ingest } from './lib/scenarios/ingest.ts'
 import { noisyNeighbour } from './lib/scenarios/noisy.ts'
 
 const QUICK = process.argv.includes('--quick')
+// The hubs run compiled code, exactly as npm start does.
+ensureServerBuilt()
 const PG_URL = pgUrl(process.argv.slice(2))
 const PLAN = planFor(QUICK, PG_URL ? 'postgres' : 'sqlite')
 const CONNECTIONS = 50

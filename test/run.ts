@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ensureServerBuilt } from '../scripts/ensure-build.js'
 
 const root = path.dirname(fileURLToPath(import.meta.url))
 
@@ -20,6 +21,9 @@ const files = findTests(root)
   .map((f) => path.relative(process.cwd(), f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort()
+
+// The real-tier tests run the compiled bin/hookhub.js, as users do: compile what changed first.
+ensureServerBuilt()
 
 if (!process.env.HOOKHUB_TEST_DATABASE_URL) {
   console.log('PostgreSQL tier skipped: set HOOKHUB_TEST_DATABASE_URL=postgres://… to run it')
