@@ -83,7 +83,7 @@ const isNativeError = (body: unknown): body is NativeErrorBody => {
 }
 
 /** What a failed connection was, in words an operator recognises. */
-function describeConnectionFailure (err: unknown): string {
+export function describeConnectionFailure (err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause
   const code = cause?.code ?? (err as { code?: string }).code
   if (code === 'ECONNREFUSED') return 'connection refused'
@@ -155,19 +155,27 @@ export function connectToHub (options: ApiOptions, env: NodeJS.ProcessEnv = proc
     return { status: res.status, body: parsed as T }
   }
 
+  /** One page of a native list; anything else is not a hub's answer. */
+  async function page<T> (path: string, query: Record<string, string | number | undefined>): Promise<Page<T>> {
+    const body = (await request<Page<T>>('GET', path, { query })).body
+    if (!Array.isArray(body?.data)) throw new Error(`${base} answered GET ${path} with something that is not a hookhub list; is --url a hookhub hub?`)
+    return body
+  }
+
   return {
     url: base,
     request,
     async get<T> (path: string, opts?: RequestOptions) { return (await request<T>('GET', path, opts)).body },
     async post<T> (path: string, opts?: RequestOptions) { return (await request<T>('POST', path, opts)).body },
     async delete (path: string, opts?: RequestOptions) { await request('DELETE', path, opts) },
+    page,
     /** Every row of a native list, following cursors page by page. */
     async * all<T> (path: string, query: Record<string, string | number | undefined> = {}): AsyncGenerator<T> {
       let cursor: string | undefined
       do {
-        const page = (await request<Page<T>>('GET', path, { query: { ...query, limit: MAX_PAGE, cursor } })).body
-        yield * page.data
-        cursor = page.next_cursor ?? undefined
+        const next = await page<T>(path, { ...query, limit: MAX_PAGE, cursor })
+        yield * next.data
+        cursor = next.next_cursor ?? undefined
       } while (cursor !== undefined)
     },
   }

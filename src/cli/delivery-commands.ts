@@ -1,4 +1,4 @@
-import { connectToHub, segment, type ApiOptions, type Page } from './api-client.ts'
+import { connectToHub, segment, type ApiOptions } from './api-client.ts'
 import { printJson, printLine, printPage, shortTime } from './output.ts'
 import type { ListOptions } from './user-commands.ts'
 
@@ -27,9 +27,8 @@ export interface DeliveriesOptions extends ListOptions {
 
 export async function deliveries (o: DeliveriesOptions) {
   const hub = connectToHub(o)
-  const page = await hub.get<Page<WireDelivery>>('/api/v1/deliveries', {
-    query: { status: o.status, endpoint_id: o.endpoint, event_id: o.event, since: o.since, limit: o.limit, cursor: o.cursor },
-  })
+  const page = await hub.page<WireDelivery>('/api/v1/deliveries',
+    { status: o.status, endpoint_id: o.endpoint, event_id: o.event, since: o.since, limit: o.limit, cursor: o.cursor })
   if (o.json) return printJson(page)
   printPage(page, [
     ['ID', (d) => d.id],

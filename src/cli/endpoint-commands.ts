@@ -1,4 +1,4 @@
-import { connectToHub, segment, type ApiOptions, type Page } from './api-client.ts'
+import { connectToHub, segment, type ApiOptions } from './api-client.ts'
 import { printJson, printLine, printPage, shortTime } from './output.ts'
 import type { ListOptions } from './user-commands.ts'
 import { UsageError } from './run-command.ts'
@@ -97,7 +97,7 @@ export async function endpointAdd (url: string, o: EndpointAddOptions) {
 
 export async function endpointList (options: ListOptions) {
   const hub = connectToHub(options)
-  const page = await hub.get<Page<WireEndpoint>>('/api/v1/endpoints', { query: { limit: options.limit, cursor: options.cursor } })
+  const page = await hub.page<WireEndpoint>('/api/v1/endpoints', { limit: options.limit, cursor: options.cursor })
   if (options.json) return printJson(page)
   printPage(page, [
     ['ID', (e) => e.id],

@@ -56,7 +56,8 @@ const program = new Command()
   .description('Self-hosted integration and webhook hub')
   .version(VERSION)
   .exitOverride()
-  .showHelpAfterError('(run hookhub --help for usage)')
+  // Commander's own complaints carry the same prefix as every other hookhub error.
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'hookhub: ')) })
   .addHelpText('after', `
 Commands that talk to a running hub take --url and --token (or HOOKHUB_URL and HOOKHUB_TOKEN);
 serve, worker, migrate, user create and doctor work on the database directly.
@@ -229,6 +230,13 @@ apiCommand(program, 'tail', 'Follow deliveries live: time, event type, endpoint,
   .option('--json', 'one JSON object per line: {"kind":"delivery"|"event","data":{…}}')
   .addHelpText('after', '\nReconnects by itself when the hub restarts; Ctrl-C stops it.')
   .action((options) => runCommand(async () => (await import('./tail-command.ts')).tail(options)))
+
+/** A usage error names the help of the command it happened in: `hookhub endpoint add --help`. */
+function pointToHelp (command: Command, path: string) {
+  command.showHelpAfterError(`(run ${path} --help for usage)`)
+  for (const sub of command.commands) pointToHelp(sub, `${path} ${sub.name()}`)
+}
+pointToHelp(program, 'hookhub')
 
 // `serve` is the default command; it is inserted explicitly so that an unknown word is
 // reported as an unknown command rather than as an argument to serve.

@@ -1,4 +1,4 @@
-import { connectToHub, type ApiOptions, type Page } from './api-client.ts'
+import { connectToHub, type ApiOptions } from './api-client.ts'
 import { splitList } from './endpoint-commands.ts'
 import { printJson, printLine, printPage } from './output.ts'
 import type { ListOptions } from './user-commands.ts'
@@ -48,7 +48,7 @@ export async function sourceAdd (name: string, o: SourceAddOptions) {
 
 export async function sourceList (options: ListOptions) {
   const hub = connectToHub(options)
-  const page = await hub.get<Page<WireSource>>('/api/v1/sources', { query: { limit: options.limit, cursor: options.cursor } })
+  const page = await hub.page<WireSource>('/api/v1/sources', { limit: options.limit, cursor: options.cursor })
   if (options.json) return printJson(page)
   printPage(page, [
     ['ID', (s) => s.id],

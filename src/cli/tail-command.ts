@@ -1,4 +1,4 @@
-import { connectToHub, type ApiOptions } from './api-client.ts'
+import { connectToHub, describeConnectionFailure, HubUnreachableError, type ApiOptions } from './api-client.ts'
 import { parseEventStream } from './event-stream.ts'
 
 export interface TailOptions extends ApiOptions {
@@ -33,6 +33,8 @@ interface StoredEvent {
 }
 
 const RECONNECT_MS = [500, 1000, 2000, 5000]
+/** A hub that never answered is reported after this many tries; one that answered before is waited for. */
+const FIRST_CONNECT_TRIES = 3
 const COLOURS: Record<string, string> = { succeeded: '32', pending: '33', failed: '31', cancelled: '90', event: '36' }
 
 const useColour = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
@@ -74,6 +76,7 @@ export async function tail (options: TailOptions): Promise<void> {
   process.once('SIGTERM', interrupt)
   let printed = 0
   let failures = 0
+  let connected = false
   try {
     while (!abort.signal.aborted && printed < max) {
       let res: Response
@@ -81,8 +84,11 @@ export async function tail (options: TailOptions): Promise<void> {
         res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: abort.signal })
       } catch (err) {
         if (abort.signal.aborted) break
+        if (!connected && failures + 1 >= FIRST_CONNECT_TRIES) {
+          throw new HubUnreachableError(`cannot connect to ${hub.url} (${describeConnectionFailure(err)}); is the hub running? (--url or HOOKHUB_URL)`)
+        }
         // The hub restarting is normal: say so once per outage and keep trying.
-        if (failures === 0) process.stderr.write(`hookhub: lost ${hub.url} (${(err as Error).message}); reconnecting…\n`)
+        if (failures === 0 && connected) process.stderr.write(`hookhub: lost ${hub.url} (${(err as Error).message}); reconnecting…\n`)
         await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS[Math.min(failures++, RECONNECT_MS.length - 1)]))
         continue
       }
@@ -91,9 +97,10 @@ export async function tail (options: TailOptions): Promise<void> {
         await hub.get('/api/v1/stream', { query: Object.fromEntries(url.searchParams) })
         throw new Error(`${hub.url} answered ${res.status} to the stream`)
       }
-      if (failures > 0) process.stderr.write(`hookhub: connected to ${hub.url} again\n`)
+      if (failures > 0 && connected) process.stderr.write(`hookhub: connected to ${hub.url} again\n`)
       else if (!options.json) process.stderr.write(`following ${hub.url} (Ctrl-C to stop)\n`)
       failures = 0
+      connected = true
       let ended = 'the hub closed the stream'
       try {
         for await (const message of parseEventStream(res.body as unknown as AsyncIterable<Uint8Array>)) {

@@ -1,4 +1,4 @@
-import { connectToHub, segment, type ApiOptions, type HubClient, type Page } from './api-client.ts'
+import { connectToHub, segment, type ApiOptions, type HubClient } from './api-client.ts'
 import { printJson, printLine, printPage, shortTime } from './output.ts'
 
 // Users and tokens over the API: /api/v1/users and /api/v1/tokens.
@@ -19,7 +19,7 @@ async function resolveUser (hub: HubClient, idOrName: string): Promise<WireUser>
 
 export async function userList (options: ListOptions) {
   const hub = connectToHub(options)
-  const page = await hub.get<Page<WireUser>>('/api/v1/users', { query: { limit: options.limit, cursor: options.cursor } })
+  const page = await hub.page<WireUser>('/api/v1/users', { limit: options.limit, cursor: options.cursor })
   if (options.json) return printJson(page)
   printPage(page, [
     ['ID', (u) => String(u.id)],

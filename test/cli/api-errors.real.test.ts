@@ -62,6 +62,10 @@ describe('[sqlite] CLI failures: one line, exit 1 or 2', () => {
           new RegExp(`^hookhub: cannot reach the hub at ${url} \\(connection refused\\); is hookhub serve running there\\? set --url or HOOKHUB_URL$`))
         const sink = await startSink(st, (_req, res) => { res.statusCode = 404; res.end('<html>nope</html>') })
         await fails(['deliveries', '--url', sink.url], 1, new RegExp(`^hookhub: ${sink.url} \\(GET /api/v1/deliveries\\) answered 404 without a hookhub error body; is --url a hookhub hub\\?$`))
+        const notAList = await startSink(st, (_req, res) => { res.setHeader('content-type', 'application/json'); res.end('{}') })
+        await fails(['endpoint', 'list', '--url', notAList.url], 1, new RegExp(`^hookhub: ${notAList.url} answered GET /api/v1/endpoints with something that is not a hookhub list; is --url a hookhub hub\\?$`))
+        // tail waits for a hub that restarts, but one that never answered is reported after its first tries.
+        await fails(['tail', '--url', url], 1, new RegExp(`^hookhub: cannot connect to ${url} \\(connection refused\\); is the hub running\\? \\(--url or HOOKHUB_URL\\)$`))
       }],
     ]
     await Promise.all(cases.map(([name, body]) => t.test(name, body)))
@@ -69,7 +73,8 @@ describe('[sqlite] CLI failures: one line, exit 1 or 2', () => {
 
   describe('usage errors exit 2 before anything is sent', { concurrency: 4 }, () => {
     const calls: [string[], RegExp][] = [
-      [['endpoint', 'list', '--frob'], /unknown option '--frob'/],
+      [['endpoint', 'list', '--frob'], /^hookhub: unknown option '--frob'\n\(run hookhub endpoint list --help for usage\)$/],
+      [['frob'], /^hookhub: unknown command 'frob'\n\(run hookhub --help for usage\)$/],
       [['deliveries', '--status', 'lost'], /--status.*lost.*pending, delivering, succeeded, failed, cancelled/],
       [['endpoint', 'add', 'http://127.0.0.1:9/', '--method', 'FETCH'], /--method.*GET, POST, PUT, PATCH, DELETE/],
       [['endpoint', 'list', '--limit', '0'], /--limit.*1 to 500/],
