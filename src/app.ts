@@ -39,6 +39,7 @@ import { createMetrics, installMetrics } from './http/metrics.ts'
 import { createServer } from './http/server.ts'
 import { sourceRoutes } from './http/source-routes.ts'
 import { statsRoutes } from './http/stats-routes.ts'
+import { statusRoutes } from './http/status-routes.ts'
 import { createStatsService } from './core/stats-service.ts'
 import { createStatsRepository } from './storage/stats-repository.ts'
 import { streamRoutes } from './http/stream-routes.ts'
@@ -261,6 +262,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   core.activity.subscribe(metrics.observe)
   installMetrics(app, metrics, options.config.metricsToken)
   await app.register(healthRoutes(core.database))
+  await app.register(statusRoutes(options.config, (options.clock ?? Date.now)()))
   await app.register(userRoutes(users))
   await app.register(eventRoutes(events, core.repositories.deliveries))
   await app.register(endpointRoutes(endpoints))

@@ -15,9 +15,10 @@ import { ApiError, connectToHub, HubUnreachableError, type ApiOptions, type HubC
 import { loadCliConfig, type CommonOptions } from './context.ts'
 import { printJson, printLine } from './output.ts'
 
-// `hookhub doctor`: checks what `serve` needs — configuration, database, secret key,
-// migrations — then the running hub and every endpoint's receiver, and says what to fix.
-// It reads and never writes: no migration, no key file, no database file is created.
+// `hookhub doctor`: asks the running hub what it runs with (GET /api/v1/status), checks what
+// `serve` needs — configuration, database, secret key, migrations — and every endpoint's
+// receiver under the hub's own SSRF guard, and says what to fix. It reads and never writes: no
+// migration, no key file, no database file is created.
 
 type Status = 'ok' | 'failed' | 'warning' | 'skipped'
 
@@ -146,17 +147,53 @@ async function runChecks (options: DoctorOptions, add: (check: Check) => void) {
     message: `database ${databaseName(config)}; listens on ${config.host}:${config.port}; SSRF guard ${config.allowPrivateNetworks ? 'off (HOOKHUB_ALLOW_PRIVATE_NETWORKS=true)' : 'on'}; ${config.workers} worker(s)`,
   })
 
-  const database = await checkDatabase(config, add)
+  const { hub, status } = await checkHub(config, options, add)
+  if (status) checkHubSettings(status, add)
+
   let endpoints: EndpointToCheck[] | undefined
-  try {
-    if (database) endpoints = await checkSchema(config, database, add)
-  } finally {
-    await database?.close()
+  if (status && status.database !== databaseName(config)) {
+    // The hub's own readiness covers its database; this shell's configuration names another.
+    add({ check: 'database', status: 'skipped', message: `the hub uses ${status.database}; this shell names ${databaseName(config)}`, fix: 'set HOOKHUB_DATABASE_URL (and the key) to the hub\'s to check them from here' })
+  } else {
+    const database = await checkDatabase(config, add)
+    try {
+      if (database) endpoints = await checkSchema(config, database, add)
+    } finally {
+      await database?.close()
+    }
   }
 
-  const hub = await checkHub(config, options, add)
   if (!endpoints && hub) endpoints = await endpointsFromHub(hub).catch(() => undefined)
-  await checkEndpoints(endpoints, config, add)
+  // Receivers are judged by the SSRF guard of the hub that delivers to them, when it told us.
+  await checkEndpoints(endpoints, status ? !status.ssrf_guard : config.allowPrivateNetworks, add)
+}
+
+/** What GET /api/v1/status answers: the settings the running hub was started with. */
+interface HubStatus {
+  version: string
+  engine: string
+  database: string
+  listen: { host: string; port: number }
+  ssrf_guard: boolean
+  workers: number
+  worker_concurrency: number
+  retry_schedule: string
+  request_timeout_ms: number
+}
+
+function checkHubSettings (status: HubStatus, add: (check: Check) => void) {
+  const workers = status.workers === 0
+    ? 'no workers in the API process (run hookhub worker beside it)'
+    : `${status.workers} worker(s) of ${status.worker_concurrency} slots`
+  const message = `hookhub ${status.version} on ${status.database}; listens on ${status.listen.host}:${status.listen.port}; ` +
+    `SSRF guard ${status.ssrf_guard ? 'on' : 'off'}; retry schedule ${status.retry_schedule}; request timeout ${status.request_timeout_ms / 1000} s; ${workers}`
+  if (status.ssrf_guard) return add({ check: 'hub settings', status: 'ok', message })
+  add({
+    check: 'hub settings',
+    status: 'warning',
+    message: `${message}; deliveries may reach private and loopback addresses`,
+    fix: 'unset HOOKHUB_ALLOW_PRIVATE_NETWORKS where the hub runs unless its receivers are meant to be on a private network',
+  })
 }
 
 /** Opens the database, unless it does not exist yet (opening would create it). */
@@ -221,13 +258,18 @@ async function checkSchema (config: Config, database: Database, add: (check: Che
   return pending.includes('0002-delivery-core') ? undefined : endpointsFromDatabase(database)
 }
 
-/** Asks the hub named by --url/HOOKHUB_URL (or where this configuration would listen) whether it is ready. */
-async function checkHub (config: Config, options: DoctorOptions, add: (check: Check) => void): Promise<HubClient | undefined> {
+interface HubAnswer { hub?: HubClient; status?: HubStatus }
+
+/**
+ * Asks the hub named by --url/HOOKHUB_URL (or where this configuration would listen) whether it
+ * is ready and, with a token, what it runs with.
+ */
+async function checkHub (config: Config, options: DoctorOptions, add: (check: Check) => void): Promise<HubAnswer> {
   const named = options.url ?? process.env.HOOKHUB_URL
   const url = named ?? hubUrlOf(config)
   if (!url) {
     add({ check: 'hub', status: 'skipped', message: 'PORT=0 and no --url: no hub to ask' })
-    return undefined
+    return {}
   }
   const hub = connectToHub({ ...options, url }, process.env, { anonymous: true })
   try {
@@ -235,31 +277,34 @@ async function checkHub (config: Config, options: DoctorOptions, add: (check: Ch
     if (ready.status !== 200) {
       const why = Object.entries(ready.body?.checks ?? {}).filter(([, v]) => v !== 'ok').map(([k, v]) => `${k} ${v}`).join(', ')
       add({ check: 'hub', status: 'failed', message: `${hub.url} is up but not ready (${why || ready.status})`, fix: 'restart hookhub serve after fixing the problems above' })
-      return undefined
+      return {}
     }
   } catch (err) {
     if (err instanceof HubUnreachableError && !named) {
       add({ check: 'hub', status: 'skipped', message: `nothing answers at ${hub.url}; pass --url to check a running hub` })
-      return undefined
+      return {}
     }
     add({ check: 'hub', status: 'failed', message: (err as Error).message, fix: 'start hookhub serve, or correct --url / HOOKHUB_URL' })
-    return undefined
+    return {}
   }
   add({ check: 'hub', status: 'ok', message: `${hub.url} is ready` })
 
-  if (!(options.token ?? process.env.HOOKHUB_TOKEN)) return undefined
+  if (!(options.token ?? process.env.HOOKHUB_TOKEN)) {
+    add({ check: 'hub settings', status: 'skipped', message: 'no API token: pass --token or set HOOKHUB_TOKEN to read what the hub runs with' })
+    return {}
+  }
   try {
-    await hub.get('/api/v1/endpoints', { query: { limit: 1 }, timeoutMs: HUB_TIMEOUT_MS })
+    const status = await hub.get<HubStatus>('/api/v1/status', { timeoutMs: HUB_TIMEOUT_MS })
     add({ check: 'API token', status: 'ok', message: 'accepted' })
-    return hub
+    return { hub, status }
   } catch (err) {
     if (!(err instanceof ApiError)) throw err
     add({ check: 'API token', status: 'failed', message: err.message, fix: 'pass a valid --token / HOOKHUB_TOKEN (hookhub token create issues one)' })
-    return undefined
+    return {}
   }
 }
 
-async function checkEndpoints (endpoints: EndpointToCheck[] | undefined, config: Config, add: (check: Check) => void) {
+async function checkEndpoints (endpoints: EndpointToCheck[] | undefined, allowPrivateNetworks: boolean, add: (check: Check) => void) {
   if (!endpoints) {
     add({ check: 'endpoints', status: 'skipped', message: 'neither the database nor the hub could list them' })
     return
@@ -273,7 +318,7 @@ async function checkEndpoints (endpoints: EndpointToCheck[] | undefined, config:
       fix: `once the receiver works: PATCH /api/v1/endpoints/${e.id} {"enabled":true}`,
     })
   }
-  const problems = (await eachLimited(active, REACH_CONCURRENCY, (e) => reach(e, config.allowPrivateNetworks)))
+  const problems = (await eachLimited(active, REACH_CONCURRENCY, (e) => reach(e, allowPrivateNetworks)))
     .filter((c): c is Check => c !== null)
   problems.forEach(add)
   const paused = endpoints.filter((e) => e.enabled && e.paused).length

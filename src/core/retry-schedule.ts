@@ -17,6 +17,14 @@ export function parseRetrySchedule (text: string): number[] | null {
   return delays.length > 0 ? delays : null
 }
 
+/** The inverse of parseRetrySchedule: "0,5s,5m,30m,2h" (whole units where they fit). */
+export function formatRetrySchedule (delaysMs: readonly number[]): string {
+  return delaysMs.map((ms) => {
+    for (const unit of ['h', 'm', 's'] as const) if (ms > 0 && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`
+    return ms === 0 ? '0' : `${ms}ms`
+  }).join(',')
+}
+
 /** ±20 % so that endpoints recovering from an outage are not hit by every retry at once. */
 export function withJitter (delayMs: number, random: () => number = Math.random): number {
   if (delayMs === 0) return 0

@@ -32,8 +32,17 @@ for (const engine of engines) {
       assert.equal(lineOf(good.stdout, 'endpoints'), '✓ endpoints: 1 of 1 active reachable', show(good))
       assert.equal(good.stderr, '')
 
-      // Same hub, doctor with the guard on: the loopback receiver is refused, and it says how to allow it.
-      const guarded = await hub.run(['doctor', '--json'], { ...env, HOOKHUB_ALLOW_PRIVATE_NETWORKS: undefined })
+      // The hub's settings count, not the shell's: this shell has the guard on, the hub has it off
+      // (serveHub), so the loopback receiver is reachable for the hub, and the settings say so.
+      const settings = await hub.run(['doctor'], { ...env, HOOKHUB_ALLOW_PRIVATE_NETWORKS: undefined, HOOKHUB_RETRY_SCHEDULE: '1s' })
+      assertOk(settings)
+      assert.match(lineOf(settings.stdout, 'hub settings'),
+        /^! hub settings: hookhub \d+\.\d+\.\d+ on \S+; listens on 127\.0\.0\.1:\d+; SSRF guard off; retry schedule 0,5s,5m,30m,2h,5h,10h,10h; request timeout 15 s; 1 worker\(s\) of \d+ slots; deliveries may reach private and loopback addresses → unset HOOKHUB_ALLOW_PRIVATE_NETWORKS/, show(settings))
+      assert.equal(lineOf(settings.stdout, 'endpoints'), '✓ endpoints: 1 of 1 active reachable', show(settings))
+
+      // No hub to ask (PORT=0, no URL): this shell's guard is all there is, and it refuses the
+      // loopback receiver, saying how to allow it.
+      const guarded = await hub.run(['doctor', '--json'], { ...env, HOOKHUB_ALLOW_PRIVATE_NETWORKS: undefined, HOOKHUB_URL: undefined })
       assert.equal(guarded.code, 1, show(guarded))
       const report = JSON.parse(guarded.stdout) as Report
       assert.equal(report.ok, false)

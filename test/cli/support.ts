@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
 import type { Engine } from '../../src/storage/database.ts'
-import { childEnv, linesOf, runHookhub, startServe, tempDir, type RunResult, type Served } from '../helpers/child.ts'
+import { childEnv, linesOf, runHookhub, startServe, tempDir, WAIT_MS, type RunResult, type Served } from '../helpers/child.ts'
 import { scratchPostgresDatabase } from '../helpers/engines.ts'
 
 export const ADMIN_TOKEN = 'hh_cli_test_admin_token_0123456789'
@@ -57,7 +57,7 @@ export async function serveHub (t: TestContext, engine: Engine, env: Record<stri
     HOOKHUB_LOG_LEVEL: 'warn',
     ...database.env,
     ...env,
-  }), { timeoutMs: 20_000 })
+  }), { timeoutMs: WAIT_MS })
   const cliEnv = childEnv({ HOOKHUB_URL: served.url, HOOKHUB_TOKEN: ADMIN_TOKEN, ...database.env })
   const run = (args: string[], extra: Record<string, string | undefined> = {}) => {
     const merged: NodeJS.ProcessEnv = { ...cliEnv }
@@ -65,7 +65,7 @@ export async function serveHub (t: TestContext, engine: Engine, env: Record<stri
       if (value === undefined) delete merged[name]
       else merged[name] = value
     }
-    return runHookhub(t, args, merged, { timeoutMs: 20_000 })
+    return runHookhub(t, args, merged, { timeoutMs: WAIT_MS })
   }
   return {
     ...served,

@@ -18,6 +18,23 @@ for (const engine of engines) {
       assert.deepEqual(ready.json(), { status: 'ready', checks: { database: 'ok', migrations: 'ok' } })
     })
 
+    test('/api/v1/status tells any valid token what the hub runs with, and nobody else', async (t) => {
+      const hub = await startHub(t, engine, { HOOKHUB_RETRY_SCHEDULE: '0,30s,2h', HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true', HOOKHUB_WORKERS: '0' })
+      const anonymous = await hub.app.inject({ method: 'GET', url: '/api/v1/status' })
+      assert.equal(anonymous.statusCode, 401)
+      assert.equal(anonymous.json().error.code, 'HOOKHUB_UNAUTHENTICATED')
+      const nobody = await hub.userWith([])
+      const res = await hub.app.inject({ method: 'GET', url: '/api/v1/status', headers: { authorization: nobody.authorization } })
+      assert.equal(res.statusCode, 200)
+      const status = res.json()
+      assert.equal(status.engine, engine)
+      assert.equal(status.ssrf_guard, false)
+      assert.equal(status.workers, 0)
+      assert.equal(status.retry_schedule, '0,30s,2h')
+      assert.equal(status.request_timeout_ms, 15_000)
+      assert.doesNotMatch(res.body, /password|secret_key|admin_token/i)
+    })
+
     test('/readyz answers 503 when a migration is missing', async (t) => {
       const hub = await startHub(t, engine)
       await sql`delete from kysely_migration`.execute(hub.database.db)

@@ -45,7 +45,10 @@ interface Guarded {
   hides?: Kind
 }
 
-type Rule = { public: true } | Guarded
+/** Any valid credentials, whatever their permissions (the hub's own settings). */
+interface AuthenticatedOnly { authenticated: true }
+
+type Rule = { public: true } | AuthenticatedOnly | Guarded
 
 const unique = () => randomBytes(4).toString('hex')
 const CONFLICT_PENDING = 409 // a pending delivery cannot be retried yet: the caller got past every check
@@ -99,6 +102,7 @@ const TABLE: Record<string, Rule> = {
   'GET /api/v1/deliveries': { permission: 'deliveries.view', own: 'rows', row: 'endpoint', ok: 200, query: (row) => `?endpoint_id=${row}` },
   'GET /api/v1/deliveries/:id': { permission: 'deliveries.view', own: 'rows', row: 'delivery', ok: 200 },
   'POST /api/v1/deliveries/:id/retry': { permission: 'deliveries.retry', own: 'rows', row: 'delivery', ok: CONFLICT_PENDING },
+  'GET /api/v1/status': { authenticated: true },
   'GET /api/v1/stream': { permission: 'deliveries.view', own: 'list', ok: 200 },
   'GET /api/v1/stats/overview': { permission: 'deliveries.view', own: 'list', ok: 200 },
   'GET /api/v1/stats/endpoints': { permission: 'endpoints.view', own: 'list', ok: 200, query: native(''), hides: 'endpoint' },
@@ -218,6 +222,17 @@ function callers (hub: TestHub) {
   }
 }
 
+async function checkAuthenticated (hub: TestHub, key: string, as: ReturnType<typeof callers>) {
+  const [method, url] = key.split(' ')
+  const anonymous = await injectBounded(hub.app, { method: method as 'GET', url })
+  assert.equal(anonymous.statusCode, 401, `${key} without credentials: ${anonymous.body.slice(0, 300)}`)
+  assertErrorShape(anonymous, familyOf(url), `${key} without credentials`)
+  const none = await as([])
+  const res = await injectBounded(hub.app, { method: method as 'GET', url, headers: { authorization: none.authorization } })
+  assert.equal(res.statusCode, 200, `${key} as a user without permissions: ${res.body.slice(0, 300)}`)
+  checks += 2
+}
+
 async function checkGuarded (hub: TestHub, key: string, rule: Guarded, as: ReturnType<typeof callers>) {
   const family = familyOf(key.split(' ')[1])
   const expect = (res: Answer, status: number, who: string) => {
@@ -308,7 +323,8 @@ for (const engine of engines) {
       const as = callers(hub)
       for (const [key, rule] of Object.entries(TABLE)) {
         if ('public' in rule || !served.has(key)) continue
-        await t.test(key, () => checkGuarded(hub, key, rule, as))
+        if ('authenticated' in rule) await t.test(key, () => checkAuthenticated(hub, key, as))
+        else await t.test(key, () => checkGuarded(hub, key, rule, as))
       }
       t.diagnostic(`${served.size} routes, ${checks} caller × route answers checked`)
       checks = 0
