@@ -108,7 +108,8 @@ export function createDeliveryAttempts (deps: Deps) {
         endpoint_user_id: row?.user_id ?? null,
         status: outcome.status,
         attempt: delivery.attemptCount + 1,
-        max_attempts: deps.retryScheduleMs.length,
+        // A manual retry after the schedule ran out is one attempt more, never "5/4".
+        max_attempts: Math.max(deps.retryScheduleMs.length, delivery.attemptCount + 1),
         status_code: outcome.statusCode,
         duration_ms: record.durationMs,
         error: record.errorCode === null ? null : { code: record.errorCode, message: record.errorMessage ?? '' },

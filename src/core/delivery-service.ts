@@ -8,7 +8,7 @@ import type { Principal } from './user-service.ts'
 
 type Deps = {
   deliveries: Pick<DeliveryRepository, 'findByPublicId' | 'attemptsOf' | 'list' | 'requeue'>
-  endpoints: Pick<EndpointRepository, 'findById'>
+  endpoints: Pick<EndpointRepository, 'findById' | 'openCircuit'>
   events: Pick<EventRepository, 'findByPublicId'>
   notify: () => Promise<void>
   clock: () => number
@@ -51,16 +51,22 @@ export function createDeliveryService ({ deliveries, endpoints, events, notify, 
       return { delivery, attempts: await deliveries.attemptsOf(delivery.id) }
     },
 
-    /** Sends a finished delivery (succeeded, failed or cancelled) once more, now. */
+    /**
+     * Sends a finished delivery (succeeded, failed or cancelled) once more, now. Behind an open
+     * circuit it is the circuit's probe: the circuit goes half-open at once, so the retry is sent
+     * now instead of when the cooldown ends (a failure opens it again, for longer).
+     */
     async retry (publicId: string, scope: Scope, actor: Principal) {
       const delivery = await find(publicId, scope, actor)
       const now = clock()
       if (!(await deliveries.requeue(delivery.id, now))) {
         throw conflict(`Delivery ${publicId} is still ${delivery.status}`, { status: delivery.status })
       }
+      const endpoint = await endpoints.findById(delivery.endpoint_id)
+      if (endpoint?.circuit_open_until != null && endpoint.circuit_open_until > now) await endpoints.openCircuit(endpoint.id, now)
       // Told before the workers are woken, so that the stream shows it before its next attempt.
       if (report) {
-        const [event, endpoint] = await Promise.all([events.findByPublicId(delivery.event_public_id), endpoints.findById(delivery.endpoint_id)])
+        const event = await events.findByPublicId(delivery.event_public_id)
         report({
           kind: 'delivery',
           delivery: {

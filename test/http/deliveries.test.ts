@@ -282,6 +282,33 @@ for (const engine of engines) {
       assert.equal(done.last_status_code, 200)
     })
 
+    test('a manual retry behind an open circuit is its probe: sent now, not when the cooldown ends', async (t) => {
+      const hub = await startHub(t, engine, { ...SINK_ENV, HOOKHUB_RETRY_SCHEDULE: '0', HOOKHUB_CIRCUIT_COOLDOWN: '1h' })
+      let status = 503
+      const sink = await startSink(t, (_req, res) => { res.statusCode = status; res.end() })
+      const endpoint = await createEndpoint(hub, { url: sink.url })
+      const failedIds: string[] = []
+      // Five failures in a row open the circuit for an hour.
+      for (let i = 0; i < 5; i++) {
+        const [{ id }] = await deliveriesOfEvent(hub, (await publish(hub, 'down')).id)
+        await waitFor(hub, id, (x) => x.status === 'failed', 'failed', 20_000)
+        failedIds.push(id)
+      }
+      const stats = await get(hub, '/api/v1/stats/endpoints')
+      const row = (stats.json() as { data: { endpoint_id: string; circuit: { state: string } }[] }).data.find((e) => e.endpoint_id === endpoint.id)
+      assert.equal(row?.circuit.state, 'open', stats.body)
+
+      status = 200
+      const updates: { attempt: number; max_attempts: number }[] = []
+      const unsubscribe = hub.activity.subscribe((a) => { if (a.kind === 'delivery' && a.delivery.id === failedIds[0]) updates.push(a.delivery) })
+      t.after(unsubscribe)
+      assert.equal((await retry(hub, failedIds[0])).statusCode, 202)
+      const done = await waitFor(hub, failedIds[0], (x) => x.status === 'succeeded', 'the retry sent through the open circuit', 20_000)
+      assert.equal(done.attempt_count, 2)
+      // One attempt beyond a schedule of one: reported as 2 of 2, never "2/1".
+      assert.ok(updates.some((u) => u.attempt === 2 && u.max_attempts === 2), JSON.stringify(updates))
+    })
+
     test('retry of a pending delivery answers 409; unknown ids 404', async (t) => {
       const hub = await startHub(t, engine, API_ONLY)
       await createEndpoint(hub, {})
