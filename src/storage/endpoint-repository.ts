@@ -74,7 +74,7 @@ export function createEndpointRepository (db: Kysely<DB>) {
       return query.orderBy('id').limit(q.limit).execute()
     },
 
-    /** Endpoints within the scope that may receive new deliveries; routing matches their types in memory. */
+    /** Endpoints within the scope that may receive new deliveries; routing filters them further in memory. */
     routable ({ nodeLineage, channel, userId }: RouteScope): Promise<RoutableRow[]> {
       // Built field by field: the key names one scope whatever the caller's object holds.
       return routableBatch(JSON.stringify({ nodeLineage, channel, userId }))
