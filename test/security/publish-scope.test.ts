@@ -148,6 +148,18 @@ for (const engine of engines) {
       }
     })
 
+    test('publishes of several owners at once (one routing query) each keep to their own routes', async (t) => {
+      const hub = await startHub(t, engine, API_ONLY)
+      const { a, b, routesA, publish } = await twoOwners(hub)
+      const answers = await Promise.all([publish(a, { node_id: routesA.node }), publish(b), publish(a), publish(hub.admin), publish(b)])
+      assert.deepEqual(answers.map((r) => r.reached), [
+        ['a.distributor', 'a.endpoint', 'a.webhook'], ['b.endpoint', 'b.webhook'], ['a.endpoint', 'a.webhook'],
+        ['a.endpoint', 'a.webhook', 'admin.endpoint', 'b.endpoint', 'b.webhook'], ['b.endpoint', 'b.webhook'],
+      ])
+      const ownOnly = await Promise.all([publish(a), publish(b)])
+      assert.deepEqual(ownOnly.map((r) => r.reached), [['a.endpoint', 'a.webhook'], ['b.endpoint', 'b.webhook']])
+    })
+
     test("handed to this process's worker: only the publisher's own receivers are called", async (t) => {
       const hub = await startHub(t, engine, { HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true' })
       const sink = await startSink(t)
