@@ -133,6 +133,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   const events = createEventService({
     events: repositories.events,
     endpoints: repositories.endpoints,
+    // A channel names an Incoplax integration point when it is one's code.
+    ownerOf: { nodeId: nodes.ownerOf, channel: async (code) => (await repositories.integrationPoints.findByCode(code))?.user_id },
     nodeLineage: nodes.lineage,
     notify,
     clock,

@@ -78,6 +78,12 @@ export function createNodeService ({ nodes, onSubtreeDeleted, clock }: Deps) {
       return nodes.children(uuid, (page - 1) * perPage, perPage)
     },
 
+    /** Whose node a uuid names, for publishing into it (see OwnerOf): nobody's once deleted; undefined for an id the tree does not know. */
+    async ownerOf (uuid: string): Promise<number | null | undefined> {
+      const node = await nodes.findAnyByUuid(uuid)
+      return node && (node.deleted_at === null ? node.user_id : null)
+    },
+
     /**
      * The uuids of a node and its ancestors, nearest first. A node id the tree does not know
      * is its own lineage (native endpoints may scope to any id); a node in a deleted subtree

@@ -59,22 +59,26 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       operationId: 'publishEvent',
       tags: ['events'],
       summary: 'Publish an event; answers once it and its deliveries are stored',
-      description: 'With an Idempotency-Key header, the same key within 24 hours returns the first event with 200.',
+      description: 'With an Idempotency-Key header, the same key within 24 hours returns the first event with 200. '
+        + 'Under events.publish.own the event reaches only the caller\'s own endpoints, and a node_id or channel '
+        + 'naming someone else\'s node or integration point answers 404.',
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
       body: withExamples(PublishBody, publishExample),
-      response: { 200: Published, 202: Published, ...nativeErrors() },
+      response: { 200: Published, 202: Published, ...nativeErrors(404) },
     },
   }, async (request, reply) => {
     const { type, node_id: nodeId, channel } = request.body
     const raw = request.rawBody ? rawMember(request.rawBody.toString('utf8'), 'payload') : undefined
     const key = request.headers['idempotency-key']
+    const publisher = principalOf(request)
     const result = await events.publish({
       type,
       payload: raw ?? JSON.stringify(request.body.payload),
       nodeId,
       channel,
+      ...(scopeFor(request) === 'own' && { publisherId: publisher.id }),
       source: 'api',
-      idempotencyKey: key ? `api:${principalOf(request).id}:${key}` : undefined,
+      idempotencyKey: key ? `api:${publisher.id}:${key}` : undefined,
     })
     return reply.code(result.duplicate ? 200 : 202)
       .send({ id: result.event.public_id, type: result.event.type, deliveries: result.deliveries })

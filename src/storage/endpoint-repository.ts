@@ -14,28 +14,44 @@ export interface EndpointQuery {
 }
 
 /** What routing an event needs, and what handing its delivery straight to a worker needs (see DeliveryWorker.offer). */
-export type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel' | 'paused' | 'ordering'
+export type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel' | 'user_id' | 'paused' | 'ordering'
   | 'consecutive_failures' | 'circuit_open_until' | 'max_in_flight' | 'updated_at'>
+
+/** Which endpoints an event may reach before its type is matched. */
+export interface RouteScope {
+  /** The event's node and its ancestors; empty without a node. */
+  nodeLineage: readonly string[]
+  channel: string | null
+  /** Only this user's endpoints (a publisher under `events.publish.own`); null: every owner's. */
+  userId: number | null
+}
+
+/** Whether an endpoint is within a scope; the SQL of `routable` narrows the same way, for many scopes at once. */
+const inRouteScope = (row: RoutableRow, scope: RouteScope) =>
+  (row.filter_node_id === null || scope.nodeLineage.includes(row.filter_node_id)) &&
+  (row.filter_channel === null || row.filter_channel === scope.channel) &&
+  (scope.userId === null || row.user_id === scope.userId)
 
 export function createEndpointRepository (db: Kysely<DB>) {
   const live = () => db.selectFrom('endpoints').selectAll().where('deleted_at', 'is', null)
 
   /** One query for the routes of many publishes: the union of their scopes, then each one's share. */
   const routableBatch = createKeyBatch<RoutableRow[]>(async (keys) => {
-    const scopes = keys.map((key) => JSON.parse(key) as [string[], string | null])
-    const nodes = [...new Set(scopes.flatMap(([lineage]) => lineage))]
-    const channels = [...new Set(scopes.map(([, channel]) => channel).filter((c): c is string => c !== null))]
-    const rows = await db.selectFrom('endpoints')
-      .select(['id', 'filter_types', 'filter_node_id', 'filter_channel', 'paused', 'ordering', 'consecutive_failures',
+    const scopes = keys.map((key) => JSON.parse(key) as RouteScope)
+    const nodes = [...new Set(scopes.flatMap((s) => s.nodeLineage))]
+    const channels = [...new Set(scopes.map((s) => s.channel).filter((c): c is string => c !== null))]
+    // Owners narrow the query only when every publish of the batch is limited to its own.
+    const owners = scopes.some((s) => s.userId === null) ? null : [...new Set(scopes.map((s) => s.userId as number))]
+    let query = db.selectFrom('endpoints')
+      .select(['id', 'filter_types', 'filter_node_id', 'filter_channel', 'user_id', 'paused', 'ordering', 'consecutive_failures',
         'circuit_open_until', 'max_in_flight', 'updated_at'])
       .where('deleted_at', 'is', null)
       .where('enabled', '=', 1)
       .where((eb) => nodes.length > 0 ? eb.or([eb('filter_node_id', 'is', null), eb('filter_node_id', 'in', nodes)]) : eb('filter_node_id', 'is', null))
       .where((eb) => channels.length > 0 ? eb.or([eb('filter_channel', 'is', null), eb('filter_channel', 'in', channels)]) : eb('filter_channel', 'is', null))
-      .execute()
-    return scopes.map(([lineage, channel]) => rows.filter((row) =>
-      (row.filter_node_id === null || lineage.includes(row.filter_node_id)) &&
-      (row.filter_channel === null || row.filter_channel === channel)))
+    if (owners) query = query.where('user_id', 'in', owners)
+    const rows = await query.execute()
+    return scopes.map((scope) => rows.filter((row) => inRouteScope(row, scope)))
   })
 
   return {
@@ -58,9 +74,10 @@ export function createEndpointRepository (db: Kysely<DB>) {
       return query.orderBy('id').limit(q.limit).execute()
     },
 
-    /** Endpoints that may receive new deliveries; routing filters them further in memory. */
-    routable (nodeLineage: readonly string[], channel: string | null): Promise<RoutableRow[]> {
-      return routableBatch(JSON.stringify([nodeLineage, channel]))
+    /** Endpoints within the scope that may receive new deliveries; routing filters them further in memory. */
+    routable ({ nodeLineage, channel, userId }: RouteScope): Promise<RoutableRow[]> {
+      // Built field by field: the key names one scope whatever the caller's object holds.
+      return routableBatch(JSON.stringify({ nodeLineage, channel, userId }))
     },
 
     async update (id: string, values: EndpointUpdate): Promise<EndpointRow | undefined> {

@@ -79,7 +79,8 @@ const TABLE: Record<string, Rule> = {
   'POST /api/v1/users/:id/tokens': { permission: 'users.manage', own: 'self', row: 'user', ok: 201 },
   'DELETE /api/v1/tokens/:id': { permission: 'users.manage', own: 'rows', row: 'token', ok: 204 },
 
-  'POST /api/v1/events': { permission: 'events.publish', own: 'create', ok: 202, payload: () => ({ type: 'rbac.test', payload: { n: 1 } }) },
+  // Publishing into a node: under `.own` only into the caller's own (see publish-scope.test.ts).
+  'POST /api/v1/events': { permission: 'events.publish', own: 'create-under', row: 'node', ok: 202, payload: (row) => ({ type: 'rbac.test', payload: { n: 1 }, node_id: row }) },
   'GET /api/v1/events': { permission: 'events.view', own: 'list', ok: 200, query: native(''), hides: 'event' },
   'GET /api/v1/events/:id': { permission: 'events.view', own: 'nothing', row: 'event', ok: 200 },
 
