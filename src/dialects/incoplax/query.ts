@@ -33,6 +33,9 @@ const ALIASES: Record<string, string> = { tokenlocal: 'token_local', tokenremote
 // Names come from the client: only own keys count ("__proto__" is not a field).
 export const canonicalField = (name: string) => (Object.hasOwn(ALIASES, name) ? ALIASES[name] : name)
 const isField = (name: string) => Object.hasOwn(FIELDS, name)
+/** The fields of a group (`opts`, `ext`); none for any other name. */
+const groupFields = (name: string) => Object.keys(FIELDS).filter((f) => f.startsWith(`${name}.`))
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 function fieldOf (name: string, parameter: string) {
   const field = canonicalField(name.trim())
@@ -67,39 +70,69 @@ function columnValue (field: string, value: unknown): string | number {
   }
 }
 
-/** `{"code": "ABC", "opts.issync": true, "type": ["public", "telegram"]}`: equality, arrays mean any of. */
+/**
+ * `{"code": "ABC", "opts.issync": true, "type": ["public", "telegram"]}`: equality, arrays mean
+ * any of; `{"opts": {"issync": true}}` is the same as `{"opts.issync": true}`.
+ */
 export function parseFilter (text: string | undefined): ColumnFilter[] {
   if (text === undefined || text === '') return []
   const filter = parseJson(text, 'filter')
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw validationFailed({ filter: ['must be a JSON object'] })
-  return Object.entries(filter as Record<string, unknown>).map(([name, value]) => {
-    const field = fieldOf(name, 'filter')
+  if (!isObject(filter)) throw validationFailed({ filter: ['must be a JSON object'] })
+  return conditions(filter, '')
+}
+
+/**
+ * A nested object stands for its dotted keys. Only the entity's groups are descended into, so
+ * however deep a document nests, it is refused at its first level that is not the entity's.
+ */
+function conditions (filter: Record<string, unknown>, prefix: string): ColumnFilter[] {
+  return Object.entries(filter).flatMap(([name, value]) => {
+    const path = prefix + name
+    if (isObject(value)) {
+      if (groupFields(path).length > 0) return conditions(value, `${path}.`)
+      const [inner] = Object.keys(value)
+      if (inner !== undefined) throw validationFailed({ filter: [`unknown field ${path}.${inner}`] })
+    }
+    const field = fieldOf(path, 'filter')
     const values = Array.isArray(value) ? value : [value]
     if (values.length === 0) throw validationFailed({ filter: [`${field}: an empty list matches nothing`] })
-    return { column: FIELDS[field].column, values: values.map((v) => columnValue(field, v)) }
+    return [{ column: FIELDS[field].column, values: values.map((v) => columnValue(field, v)) }]
   })
 }
 
-/** `["code", {"ext.ct": "desc"}]` (a single name or object alone is accepted too). */
+/**
+ * `array<object|str>`: `["code", "-type", {"ext.ct": "DESC", "id": "asc"}]`, keys of one object
+ * in their order; a single item alone, and plain text `code,-type`, too.
+ */
 export function parseOrder (text: string | undefined): ColumnOrder[] {
   if (text === undefined || text === '') return []
-  let order = text.trim().startsWith('[') || text.trim().startsWith('{') || text.trim().startsWith('"') ? parseJson(text, 'order') : text
-  if (!Array.isArray(order)) order = [order]
-  return (order as unknown[]).map((item) => {
-    if (typeof item === 'string') return { column: orderColumn(item), direction: 'asc' as const }
-    if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.keys(item).length === 1) {
-      const [[name, direction]] = Object.entries(item)
-      if (direction !== 'asc' && direction !== 'desc') throw validationFailed({ order: [`${name}: direction must be "asc" or "desc"`] })
-      return { column: orderColumn(name), direction }
-    }
-    throw validationFailed({ order: ['items are field names or {"field": "asc"|"desc"}'] })
-  })
+  const trimmed = text.trim()
+  const order = /^[[{"]/.test(trimmed) ? parseJson(trimmed, 'order') : trimmed
+  return (Array.isArray(order) ? order : [order]).flatMap(orderItems)
 }
 
-function orderColumn (name: string) {
+function orderItems (item: unknown): ColumnOrder[] {
+  // "code", "-code" for descending, or a comma list of them.
+  if (typeof item === 'string') {
+    return item.split(',').map((raw) => {
+      const name = raw.trim()
+      return name.startsWith('-') ? orderKey(name.slice(1), 'desc') : orderKey(name, 'asc')
+    })
+  }
+  if (isObject(item) && Object.keys(item).length > 0) {
+    return Object.entries(item).map(([name, direction]) => {
+      const lower = typeof direction === 'string' ? direction.toLowerCase() : undefined
+      if (lower !== 'asc' && lower !== 'desc') throw validationFailed({ order: [`${name}: direction must be "asc" or "desc"`] })
+      return orderKey(name, lower)
+    })
+  }
+  throw validationFailed({ order: ['items are field names ("code", "-code") or {"field": "asc"|"desc", …}'] })
+}
+
+function orderKey (name: string, direction: ColumnOrder['direction']): ColumnOrder {
   const field = fieldOf(name, 'order')
   if (FIELDS[field].kind === 'secret') throw validationFailed({ order: [`${field} is secret and cannot be sorted on`] })
-  return FIELDS[field].column
+  return { column: FIELDS[field].column, direction }
 }
 
 /** `id,code,opts.title` (also whole groups: `opts`, `ext`); undefined = every field. */
@@ -109,7 +142,7 @@ export function parseMask (text: string | undefined): string[] | undefined {
   for (const raw of text.split(',')) {
     const name = canonicalField(raw.trim())
     if (name === '') continue
-    const group = Object.keys(FIELDS).filter((f) => f.startsWith(`${name}.`))
+    const group = groupFields(name)
     if (group.length > 0) out.push(...group)
     else out.push(fieldOf(name, 'mask'))
   }
@@ -147,13 +180,16 @@ export function parseFlat (text: string | undefined): boolean {
   throw validationFailed({ flat: ['must be true or false'] })
 }
 
-export function parseWindow (offset: string | undefined, limit: string | undefined) {
-  const int = (text: string | undefined, name: string, fallback: number, min: number, max: number) => {
-    if (text === undefined || text === '') return fallback
+export const MAX_LIMIT = 1000
+
+/** offset defaults to 0; without limit there is none: every match is listed. */
+export function parseWindow (offset: string | undefined, limit: string | undefined): { offset: number; limit: number | undefined } {
+  const int = (text: string | undefined, name: string, max: number) => {
+    if (text === undefined || text === '') return undefined
     if (!/^-?\d+$/.test(text)) throw validationFailed({ [name]: ['must be an integer'] })
     const n = Number(text)
-    if (n < min || n > max) throw validationFailed({ [name]: [`must be from ${min} to ${max}`] })
+    if (n < 0 || n > max) throw validationFailed({ [name]: [`must be from 0 to ${max}`] })
     return n
   }
-  return { offset: int(offset, 'offset', 0, 0, Number.MAX_SAFE_INTEGER), limit: int(limit, 'limit', 100, 0, 1000) }
+  return { offset: int(offset, 'offset', Number.MAX_SAFE_INTEGER) ?? 0, limit: int(limit, 'limit', MAX_LIMIT) }
 }

@@ -1,11 +1,14 @@
+import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import { Type } from 'typebox'
 import { principalOf, scopeFor } from '../../http/auth.ts'
 import { errorResponses } from '../../http/error-responses.ts'
 import { HookhubError, validationFailed, WireError } from '../../core/errors.ts'
+import { jsonArray } from '../../http/json-array.ts'
 import { isLookup, LOOKUP_CARRIER } from '../../http/lookup-method.ts'
 import { withExamples } from '../../http/native-schemas.ts'
 import { toEntity } from './mapping.ts'
+import { MAX_LIMIT } from './query.ts'
 import type { IntegrationPointService, ListParams } from './service.ts'
 
 const BASE = '/rest/v1/service/integration_points'
@@ -59,7 +62,7 @@ const Entity = Type.Object({
   id: Type.String(),
   code: Type.String(),
   type: Type.String({ description: 'e.g. public, telegram' }),
-  token_local: Type.String({ description: '32 hex; the inbound URL is /hooks/<token_local>' }),
+  token_local: Type.String({ description: '32 hex; kept when given on create, generated when absent; the inbound URL is /hooks/<token_local>' }),
   token_remote: Type.String({ description: 'echoed by the write that sets it, ******** on reads' }),
   token_remote2: Type.String(),
   url: Type.String({ description: 'where the point delivers; "" for none' }),
@@ -81,11 +84,11 @@ export const IncoplaxError = withExamples(Type.Object({ error_code: Type.Integer
 const incoplaxErrors = (...statuses: number[]) => errorResponses('IncoplaxError', 404, ...statuses)
 
 const ListQuery = Type.Object({
-  filter: Type.Optional(Type.String({ description: 'JSON object: {"code":"ABC","opts.issync":true,"type":["public","telegram"]}' })),
+  filter: Type.Optional(Type.String({ description: 'JSON object: {"code":"ABC","opts.issync":true,"type":["public","telegram"]}; {"opts":{"issync":true}} = {"opts.issync":true}' })),
   mask: Type.Optional(Type.String({ description: 'comma-separated fields, e.g. id,code,opts.title' })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 100 })),
-  order: Type.Optional(Type.String({ description: 'JSON array: ["code", {"ext.ct": "desc"}]' })),
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_LIMIT, description: 'absent: every match' })),
+  order: Type.Optional(Type.String({ description: 'JSON array: ["code", "-type", {"ext.ct": "DESC", "id": "asc"}], or text: code,-type' })),
   flat: Type.Optional(Type.Boolean({ description: 'nested objects as dotted keys' })),
 })
 
@@ -137,7 +140,11 @@ export function incoplaxRoutes (service: IntegrationPointService) {
           ...incoplaxErrors(),
         },
       },
-    }, async (request) => service.list(listParams(request.query), scopeFor(request), principalOf(request)))
+    }, async (request, reply) => {
+      const pages = service.list(listParams(request.query), scopeFor(request), principalOf(request))
+      // Written as it is read: a list without limit can be long.
+      return reply.type('application/json; charset=utf-8').send(Readable.from(jsonArray(pages)))
+    })
 
     app.route({
       method: LOOKUP_CARRIER,

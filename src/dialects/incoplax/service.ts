@@ -18,6 +18,10 @@ const STRING_FIELDS = ['type', 'url', 'recv_svcscriptcode', 'recv_svcscriptcode_
 const OPTS = { title: 'string', comment: 'string', allow_files_api: 'boolean', issync: 'boolean', recv_timeout: 'integer' } as const
 /** Read-only on the wire: ext is the hub's own bookkeeping. */
 const IGNORED = new Set(['ext'])
+/** The seed's token_local: 32 hex characters. */
+const TOKEN_LOCAL = /^[0-9a-f]{32}$/i
+/** Rows read per query of a list. */
+const LIST_PAGE_SIZE = 100
 
 export interface ListParams { filter?: string; mask?: string; offset?: string; limit?: string; order?: string; flat?: string }
 
@@ -40,6 +44,7 @@ function validateBody (input: unknown, creating: boolean): Body {
   }
   if (body.code !== undefined && (typeof body.code !== 'string' || body.code.length > 255)) add('code', 'must be a string of at most 255 characters')
   if (body.id !== undefined && (typeof body.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(body.id))) add('id', 'must be 1 to 64 letters, digits or dashes')
+  if (body.token_local !== undefined && (typeof body.token_local !== 'string' || !TOKEN_LOCAL.test(body.token_local))) add('token_local', 'must be 32 hex characters')
   for (const field of STRING_FIELDS) {
     if (body[field] !== undefined && (typeof body[field] !== 'string' || (body[field] as string).length > 2048)) add(field, 'must be a string')
   }
@@ -106,7 +111,7 @@ export function createIntegrationPointService ({ points, endpoints, sources, sec
   const asPointFields = <T>(body: () => Promise<T>) => withFieldNames(() => 'url', body)
 
   function duplicateAsConflict (err: unknown): never {
-    if (isUniqueViolation(err)) throw conflict('An integration point with this code or id already exists', { field: 'code' })
+    if (isUniqueViolation(err)) throw conflict('An integration point with this code, id or token_local already exists', { field: 'code' })
     throw err
   }
 
@@ -116,11 +121,15 @@ export function createIntegrationPointService ({ points, endpoints, sources, sec
       const opts = (body.opts ?? {}) as Body
       const now = clock()
       const id = (body.id as string | undefined) ?? randomUUID()
-      const tokenLocal = randomBytes(16).toString('hex')
+      // Kept when given (the seed's clients look their points up by it), else generated.
+      const tokenLocal = (body.token_local as string | undefined) ?? randomBytes(16).toString('hex')
       const code = (body.code as string).trim()
       const tokenRemote = (body.token_remote as string | undefined) ?? ''
       const str = (field: string) => (body[field] as string | undefined) ?? ''
       if (await points.findById(id)) throw conflict('An integration point with this id already exists', { field: 'id' })
+      if (body.token_local !== undefined && await points.findByTokenLocal(tokenLocal)) {
+        throw conflict('An integration point with this token_local already exists', { field: 'token_local' })
+      }
       const url = str('url')
       const endpoint = url === '' ? null : await asPointFields(() => endpoints.create(endpointInput({ url, code }), { userId: actor.id, dialect: OWNER, ownerId: id }))
       let source: Awaited<ReturnType<typeof sources.create>> | undefined
@@ -171,19 +180,26 @@ export function createIntegrationPointService ({ points, endpoints, sources, sec
       return flat ? flatten(entity) : entity
     },
 
-    async list (params: ListParams, scope: Scope, actor: Principal) {
+    /**
+     * The matching entities, page by page as they are read. The parameters are checked here, at
+     * once; the rows only as the pages are taken.
+     */
+    list (params: ListParams, scope: Scope, actor: Principal): AsyncGenerator<Record<string, unknown>[]> {
       const mask = parseMask(params.mask)
       const flat = parseFlat(params.flat)
-      const rows = await points.list({
+      const query = {
         filters: parseFilter(params.filter),
         order: parseOrder(params.order),
         ...parseWindow(params.offset, params.limit),
         userId: scope === 'own' ? actor.id : undefined,
-      })
-      return rows.map((row) => {
+      }
+      const present = (row: IntegrationPointRow) => {
         const entity = applyMask(toEntity(row), mask)
         return flat ? flatten(entity) : entity
-      })
+      }
+      return (async function * () {
+        for await (const page of points.pages(query, LIST_PAGE_SIZE)) yield page.map(present)
+      })()
     },
 
     async patch (id: string, input: unknown, scope: Scope, actor: Principal) {

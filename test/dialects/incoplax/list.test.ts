@@ -62,6 +62,13 @@ for (const engine of engines) {
         [{ type: ['public', 'site'], 'opts.issync': false }, [p1, p4]],
         [{ code: 'ABCDE', type: 'telegram' }, []],
         [{ code: 'NONE' }, []],
+        // A nested object means its dotted keys (issue 16 item 6).
+        [{ opts: { issync: false } }, [p1, p4]],
+        [{ opts: { issync: true, title: 'Alpha' } }, [p3]],
+        [{ opts: { issync: [true], allow_files_api: false } }, [p2]],
+        [{ type: 'public', opts: { issync: true } }, [p3]],
+        [{ ext: { ct: [p1.ext.ct, p4.ext.ct] } }, [p1, p4]],
+        [{ opts: {} }, [p1, p2, p3, p4]],
       ]
       for (const [filter, expected] of cases) {
         assert.deepEqual(await listPoints(hub, { filter: JSON.stringify(filter) }), expected, JSON.stringify(filter))
@@ -84,6 +91,13 @@ for (const engine of engines) {
         ['{"ext.ct":"yesterday"}', ['filter', 'ext.ct']],
         ['{"token_remote":"r3"}', ['filter', 'token_remote']],
         ['{"tokenremote2":""}', ['filter', 'token_remote2']],
+        ['{"opts":{"colour":"red"}}', ['filter', 'opts.colour']],
+        ['{"opts":{"issync":"yes"}}', ['filter', 'opts.issync']],
+        ['{"opts":null}', ['filter', 'opts']],
+        ['{"opts":["title"]}', ['filter', 'opts']],
+        ['{"code":{"eq":"ABCDE"}}', ['filter', 'code']],
+        ['{"ext":{"ct":{"gt":"2019-01-01T00:00:00Z"}}}', ['filter', 'ext.ct']],
+        ['{"opts":{"__proto__":{"issync":true}}}', ['filter', '__proto__']],
       ]
       for (const [filter, mentions] of cases) await listError(hub, { filter }, 400, mentions)
     })
@@ -139,16 +153,29 @@ for (const engine of engines) {
       await listError(hub, { offset: 'first' }, 400, ['offset'])
     })
 
-    test('without offset and limit at most 100 points come back', async (t) => {
+    test('without limit every matching point comes back, read in pages past the first hundred (GET ?offset=… without limit)', async (t) => {
       const hub = await startHub(t, engine)
       const created: Entity[] = []
-      for (let i = 0; i < 101; i++) created.push(await createPoint(hub, { code: `P${String(i).padStart(3, '0')}`, type: 'public' }))
-      const page = await listPoints(hub)
-      assert.equal(page.length, 100)
-      const byCode = await listPoints(hub, { order: '["code"]', mask: 'code' })
-      assert.deepEqual(byCode, created.slice(0, 100).map((p) => ({ code: p.code })))
-      assert.deepEqual(await listPoints(hub, { order: '["code"]', mask: 'code', offset: 100 }), [{ code: 'P100' }])
-      assert.equal((await listPoints(hub, { limit: 1000 })).length, 101)
+      for (let i = 0; i < 205; i++) {
+        created.push(await createPoint(hub, { code: `P${String(i).padStart(3, '0')}`, type: i % 2 === 0 ? 'public' : 'telegram', opts: { title: `T${i % 3}` } }))
+      }
+      const res = await hub.app.inject({ method: 'GET', url: BASE, headers: hub.admin })
+      assert.equal(res.statusCode, 200, res.body)
+      assert.match(String(res.headers['content-type']), /^application\/json; charset=utf-8$/i)
+      assert.deepEqual(res.json(), created)
+      const codes = (list: Entity[]) => list.map((p) => ({ code: p.code }))
+      assert.deepEqual(await listPoints(hub, { order: '[{"code":"desc"}]', mask: 'code' }), codes([...created].reverse()))
+      assert.deepEqual(await listPoints(hub, { mask: 'code', offset: 98 }), codes(created.slice(98)))
+      assert.deepEqual(await listPoints(hub, { filter: '{"type":"telegram"}', mask: 'code' }), codes(created.filter((_, i) => i % 2 === 1)))
+      // Ties on the first key continue in creation order across pages.
+      const byTitle = [0, 1, 2].flatMap((n) => created.filter((_, i) => i % 3 === n))
+      assert.deepEqual(await listPoints(hub, { order: '["opts.title"]', mask: 'code', offset: 3 }), codes(byTitle.slice(3)))
+      assert.deepEqual(await listPoints(hub, { order: '[{"opts.title":"desc"}]', mask: 'code' }), codes([2, 1, 0].flatMap((n) => created.filter((_, i) => i % 3 === n))))
+      assert.deepEqual(await listPoints(hub, { flat: 'true', mask: 'code,opts.title', limit: 2, offset: 150 }),
+        created.slice(150, 152).map((p) => ({ code: p.code, 'opts.title': p.opts.title })))
+      assert.equal((await listPoints(hub, { limit: 1000 })).length, 205)
+      assert.deepEqual(await listPoints(hub, { filter: '{"code":"none"}' }), [])
+      await listError(hub, { limit: 1001 }, 400, ['limit'])
     })
 
     test('order: names ascending, {"field":"desc"}, several fields, nested fields (opts.title, ext.ct)', async (t) => {
@@ -167,15 +194,45 @@ for (const engine of engines) {
         [[{ 'opts.issync': 'desc' }, { 'ext.ct': 'desc' }], [p3, p2, p4, p1]],
         [[{ 'opts.recv_timeout': 'asc' }, { code: 'asc' }], [p4, p2, p1, p3]],
         [['tokenlocal'], [p1, p2, p3, p4].sort((a, b) => (a.token_local < b.token_local ? -1 : 1))],
+        // Issue 16 item 5: direction in any case, several keys in one object (in key order), "-name".
+        [[{ code: 'DESC' }], [p3, p4, p1, p2]],
+        [[{ code: 'Asc' }], [p2, p1, p4, p3]],
+        [[{ code: 'desc', type: 'asc' }], [p3, p4, p1, p2]],
+        [[{ type: 'asc', code: 'desc' }], [p3, p1, p4, p2]],
+        [[{ type: 'desc', code: 'asc' }], [p2, p4, p1, p3]],
+        [['-code'], [p3, p4, p1, p2]],
+        [['type', '-code'], [p3, p1, p4, p2]],
+        [['-opts.issync', { 'ext.ct': 'DESC' }], [p3, p2, p4, p1]],
+        [{ type: 'asc', code: 'desc' }, [p3, p1, p4, p2]],
+        ['-code', [p3, p4, p1, p2]],
       ]
       for (const [order, expected] of cases) {
         assert.deepEqual((await listPoints(hub, { order: JSON.stringify(order), mask: 'code' })), expected.map((p) => ({ code: p.code })), JSON.stringify(order))
+      }
+      // Plain text: a name, "-name", or a comma list of them.
+      const textCases: [string, Entity[]][] = [
+        ['code', [p2, p1, p4, p3]],
+        ['-code', [p3, p4, p1, p2]],
+        ['code,-type', [p2, p1, p4, p3]],
+        ['type,-code', [p3, p1, p4, p2]],
+        ['type, -code', [p3, p1, p4, p2]],
+        ['-opts.issync,-ext.ct', [p3, p2, p4, p1]],
+      ]
+      for (const [order, expected] of textCases) {
+        assert.deepEqual((await listPoints(hub, { order, mask: 'code' })), expected.map((p) => ({ code: p.code })), order)
       }
       await listError(hub, { order: '[' }, 400, ['order'])
       await listError(hub, { order: '["colour"]' }, 400, ['order', 'colour'])
       await listError(hub, { order: '[{"opts.colour":"desc"}]' }, 400, ['order', 'opts.colour'])
       await listError(hub, { order: '[{"code":"up"}]' }, 400, ['order'])
       await listError(hub, { order: '[5]' }, 400, ['order'])
+      await listError(hub, { order: '[{"code":"desc","colour":"asc"}]' }, 400, ['order', 'colour'])
+      await listError(hub, { order: '[{"code":"descending"}]' }, 400, ['order'])
+      await listError(hub, { order: '[{}]' }, 400, ['order'])
+      await listError(hub, { order: '-colour' }, 400, ['order', 'colour'])
+      await listError(hub, { order: 'code,colour' }, 400, ['order', 'colour'])
+      await listError(hub, { order: '["--code"]' }, 400, ['order', '-code'])
+      await listError(hub, { order: '-token_remote' }, 400, ['order', 'token_remote'])
     })
 
     test('flat: nested fields become dotted keys ("opts.title", "ext.ct"), with and without mask, on lists and one point', async (t) => {

@@ -42,7 +42,7 @@ for (const engine of engines) {
       test('no match answers 404 with exactly the seed\'s body', async (t) => {
         const hub = await startHub(t, engine)
         const p = await createPoint(hub, SEED_CREATE)
-        // The seed's own body: its token_local is not this point's (token_local is generated).
+        // The seed's own body: its token_local is not this point's (none was given: one is generated).
         assert.notEqual(p.token_local, '82ddc7c68623726346a78371173e2f8d')
         const keys = [
           SEED_LOOKUP_BODY, '"a188288e-016c-d86f-cd99-50e54938780c"', '"ABCD"', '"abcde"', '"ABCDE "',

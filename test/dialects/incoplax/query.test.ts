@@ -133,9 +133,34 @@ describe('Incoplax query language: filter', () => {
   test('unknown fields, groups and secrets: 400 naming the field', () => {
     assertRejects(() => parseFilter('{"colour": "red"}'), 'filter', 'colour')
     assertRejects(() => parseFilter('{"opts.colour": "red"}'), 'filter', 'opts.colour')
-    assertRejects(() => parseFilter('{"opts": {"issync": true}}'), 'filter', 'opts')
     assertRejects(() => parseFilter('{"token_remote": "00ea293c29f9dc30"}'), 'filter', 'token_remote')
     assertRejects(() => parseFilter('{"tokenremote2": ""}'), 'filter', 'token_remote2')
+  })
+
+  test('a nested object means its dotted keys', () => {
+    assert.deepEqual(parseFilter('{"opts": {"issync": false}}'), parseFilter('{"opts.issync": false}'))
+    assert.deepEqual(parseFilter('{"code": "ABCDE", "opts": {"issync": true, "title": ["a", "b"]}, "ext": {"ct": "2019-08-28T13:34:16.42Z"}}'), [
+      { column: 'code', values: ['ABCDE'] },
+      { column: 'opts_issync', values: [1] },
+      { column: 'opts_title', values: ['a', 'b'] },
+      { column: 'created_at', values: [Date.parse('2019-08-28T13:34:16.420Z')] },
+    ])
+    assert.deepEqual(parseFilter('{"opts": {}}'), [])
+  })
+
+  test('nested objects only where the entity nests: anything else is an unknown field, however deep', () => {
+    assertRejects(() => parseFilter('{"opts": {"colour": "red"}}'), 'filter', 'opts.colour')
+    assertRejects(() => parseFilter('{"code": {"$ne": "x"}}'), 'filter', 'code.$ne')
+    assertRejects(() => parseFilter('{"opts": {"title": {"$gt": ""}}}'), 'filter', 'opts.title.$gt')
+    assertRejects(() => parseFilter('{"opts": {"__proto__": {"issync": true}}}'), 'filter', 'opts.__proto__')
+    assertRejects(() => parseFilter('{"__proto__": {"issync": true}}'), 'filter', '__proto__')
+    assertRejects(() => parseFilter('{"constructor": {"prototype": {"x": 1}}}'), 'filter', 'constructor')
+    assertRejects(() => parseFilter('{"opts": null}'), 'filter', 'opts')
+    assertRejects(() => parseFilter('{"opts": ["issync"]}'), 'filter', 'opts')
+    assertRejects(() => parseFilter('{"opts.issync": {"x": true}}'), 'filter', 'opts.issync')
+    // A deeply nested document is refused at its first unknown level, without recursing through it.
+    const deep = '{"opts":'.repeat(5000) + '1' + '}'.repeat(5000)
+    assertRejects(() => parseFilter(deep), 'filter', 'opts.opts')
   })
 
   test('a value of the wrong type: 400 naming the field', () => {
@@ -177,13 +202,36 @@ describe('Incoplax query language: order', () => {
     assert.deepEqual(parseOrder('["tokenlocal"]'), [{ column: 'token_local', direction: 'asc' }])
   })
 
+  test('direction in any case; several keys in one object, in key order; "-name" descending; comma lists', () => {
+    const codeDescTypeAsc = [{ column: 'code', direction: 'desc' }, { column: 'type', direction: 'asc' }]
+    for (const text of [
+      '[{"code":"DESC"},{"type":"Asc"}]', '[{"code":"desc","type":"asc"}]', '{"code":"desc","type":"asc"}', '["-code","type"]',
+      '["-code,type"]', '-code,type', ' -code , type ',
+    ]) {
+      assert.deepEqual(parseOrder(text), codeDescTypeAsc, text)
+    }
+    assert.deepEqual(parseOrder('[{"type":"asc","code":"desc"}]'), [{ column: 'type', direction: 'asc' }, { column: 'code', direction: 'desc' }])
+    assert.deepEqual(parseOrder('code'), [{ column: 'code', direction: 'asc' }])
+    assert.deepEqual(parseOrder('"-code"'), [{ column: 'code', direction: 'desc' }])
+    assert.deepEqual(parseOrder('-opts.title,ext.ct'), [{ column: 'opts_title', direction: 'desc' }, { column: 'created_at', direction: 'asc' }])
+    assert.deepEqual(parseOrder('-tokenlocal'), [{ column: 'token_local', direction: 'desc' }])
+  })
+
   test('malformed, unknown, secret or badly shaped items: 400 on order', () => {
     assertRejects(() => parseOrder('['), 'order', 'JSON')
     assertRejects(() => parseOrder('[{"code":}]'), 'order', 'JSON')
     assertRejects(() => parseOrder('["colour"]'), 'order', 'colour')
     assertRejects(() => parseOrder('[{"opts.colour":"asc"}]'), 'order', 'opts.colour')
     assertRejects(() => parseOrder('[{"code":"up"}]'), 'order', 'code')
-    assertRejects(() => parseOrder('[{"code":"desc","type":"asc"}]'), 'order')
+    assertRejects(() => parseOrder('[{"code":"desc","colour":"asc"}]'), 'order', 'colour')
+    assertRejects(() => parseOrder('[{"code":"descending"}]'), 'order', 'code')
+    assertRejects(() => parseOrder('[{"code":1}]'), 'order', 'code')
+    assertRejects(() => parseOrder('-colour'), 'order', 'colour')
+    assertRejects(() => parseOrder('code,colour'), 'order', 'colour')
+    assertRejects(() => parseOrder('["--code"]'), 'order', '-code')
+    assertRejects(() => parseOrder('-'), 'order')
+    assertRejects(() => parseOrder('[{"__proto__":"asc"}]'), 'order', '__proto__')
+    assertRejects(() => parseOrder('-token_remote'), 'order', 'token_remote')
     assertRejects(() => parseOrder('[{}]'), 'order')
     assertRejects(() => parseOrder('[5]'), 'order')
     assertRejects(() => parseOrder('[["code"]]'), 'order')
@@ -283,12 +331,12 @@ describe('Incoplax query language: flat', () => {
 })
 
 describe('Incoplax query language: offset and limit', () => {
-  test('defaults 0 and 100; limit up to 1000', () => {
-    assert.deepEqual(parseWindow(undefined, undefined), { offset: 0, limit: 100 })
-    assert.deepEqual(parseWindow('', ''), { offset: 0, limit: 100 })
+  test('offset defaults to 0; without limit there is none (every match); limit up to 1000', () => {
+    assert.deepEqual(parseWindow(undefined, undefined), { offset: 0, limit: undefined })
+    assert.deepEqual(parseWindow('', ''), { offset: 0, limit: undefined })
     assert.deepEqual(parseWindow('0', '2'), { offset: 0, limit: 2 })
     assert.deepEqual(parseWindow('250', '1000'), { offset: 250, limit: 1000 })
-    assert.deepEqual(parseWindow('7', undefined), { offset: 7, limit: 100 })
+    assert.deepEqual(parseWindow('7', undefined), { offset: 7, limit: undefined })
   })
 
   test('negative, non-integer or too large: 400 naming the parameter', () => {

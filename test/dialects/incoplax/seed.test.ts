@@ -4,12 +4,12 @@ import { engines, reportSkippedPostgres } from '../../helpers/engines.ts'
 import { startHub } from '../../helpers/hub.ts'
 import {
   assertGenerated, assertIncoplaxError, BASE, createPoint, ENTITY_KEYS, expectedEntity, getPoint, ISO_UTC, listPoints, MASK,
-  patchPoint, SEED_CONTENT_TYPE, SEED_CREATE, SEED_ENTITY, SEED_SECOND, sleep, UUID, type Entity,
+  lookup, patchPoint, SEED_CONTENT_TYPE, SEED_CREATE, SEED_ENTITY, SEED_LOOKUP_BODY, SEED_SECOND, sleep, UUID, type Entity,
 } from './support.ts'
 
 reportSkippedPostgres()
 
-/** The seed's entity with what the hub generates (token_local, ext) and issue 6's opts.recv_timeout. */
+/** The seed's entity with what the hub generates (token_local unless given, ext) and issue 6's opts.recv_timeout. */
 const seedAs = (actual: Entity, changes: Partial<Entity> = {}) => ({
   ...SEED_ENTITY,
   token_local: actual.token_local,
@@ -37,13 +37,18 @@ for (const engine of engines) {
       assert.ok(ct >= before - 1000 && ct <= Date.now() + 1000, `ext.ct is now: ${body.ext.ct}`)
     })
 
-    test('POST the seed\'s response entity verbatim (token_local and ext included): ext and token_local are the hub\'s own', async (t) => {
+    test('POST the seed\'s response entity verbatim (token_local and ext included): token_local is kept, ext is the hub\'s own; the seed\'s LOOKUP then finds it', async (t) => {
       const hub = await startHub(t, engine)
       const body = await createPoint(hub, SEED_ENTITY)
       assertGenerated(body, 'verbatim create')
       assert.deepEqual(body, seedAs(body))
       assert.notEqual(body.ext.ct, SEED_ENTITY.ext.ct, 'ext.ct is the creation time, not the one sent')
-      assert.notEqual(body.token_local, SEED_ENTITY.token_local, 'token_local is generated')
+      assert.equal(body.token_local, SEED_ENTITY.token_local, 'the token_local given is kept')
+      // The seed's LOOKUP example, verbatim, and its answer.
+      const res = await lookup(hub, SEED_LOOKUP_BODY)
+      assert.equal(res.statusCode, 200, res.body)
+      assert.match(String(res.headers['content-type']), /^application\/json; charset=utf-8$/i)
+      assert.deepEqual(res.json(), ['b4680fbe-016c-d86f-1d6b-50e54938780c'])
     })
 
     test('POST without id generates a uuid; the minimal entity gets the defaults', async (t) => {
