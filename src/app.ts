@@ -108,7 +108,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   const report = activity.record
 
   const repositories = {
-    users: createUserRepository(database.db),
+    users: createUserRepository(database.db, database.engine),
     events: createEventRepository(database.db),
     endpoints: createEndpointRepository(database.db),
     deliveries: createDeliveryRepository(database.db, database.engine),
