@@ -109,7 +109,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   const report = activity.record
 
   const repositories = {
-    users: createUserRepository(database.db),
+    users: createUserRepository(database.db, database.engine),
     events: createEventRepository(database.db),
     endpoints: createEndpointRepository(database.db),
     deliveries: createDeliveryRepository(database.db, database.engine),
@@ -273,7 +273,11 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(statsRoutes(createStatsService({
     stats: createStatsRepository(core.database.db), endpoints: core.repositories.endpoints, clock: options.clock ?? Date.now,
   })))
-  await app.register(streamRoutes(core.activity))
+  await app.register(streamRoutes({
+    feed: core.activity,
+    users,
+    limits: { perToken: options.config.maxStreamsPerToken, total: options.config.maxStreams },
+  }))
   await app.register(hookRoutes(sources))
   await app.register(integrationRoutes(integrations, sources.inboundUrlFor))
   await app.register(brokerstrRoutes(nodes, distributors))

@@ -36,6 +36,9 @@ export interface Config {
   authFailureLimitPerMinute: number | null
   /** Finished events older than this many days are pruned by `serve`; 0 keeps everything. */
   retentionDays: number
+  /** Open `GET /api/v1/stream` connections per API token, and in the whole process. */
+  maxStreamsPerToken: number
+  maxStreams: number
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
@@ -139,5 +142,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     apiRateLimitPerMinute: parseCount('HOOKHUB_API_RATE_LIMIT', env.HOOKHUB_API_RATE_LIMIT, 0, 0) || null,
     authFailureLimitPerMinute: parseCount('HOOKHUB_AUTH_FAILURE_LIMIT', env.HOOKHUB_AUTH_FAILURE_LIMIT, 30, 0) || null,
     retentionDays: parseCount('HOOKHUB_RETENTION_DAYS', env.HOOKHUB_RETENTION_DAYS, 30, 0),
+    maxStreamsPerToken: parseCount('HOOKHUB_MAX_STREAMS_PER_TOKEN', env.HOOKHUB_MAX_STREAMS_PER_TOKEN, 5, 1),
+    maxStreams: parseCount('HOOKHUB_MAX_STREAMS', env.HOOKHUB_MAX_STREAMS, 500, 1),
   }
 }

@@ -16,6 +16,8 @@ test('defaults follow the configuration table', () => {
   assert.equal(config.allowPrivateNetworks, false)
   assert.equal(config.workers, 1)
   assert.equal(config.leaseSeconds, 30)
+  assert.equal(config.maxStreamsPerToken, 5)
+  assert.equal(config.maxStreams, 500)
   assert.equal(loadConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000')
   assert.equal(loadConfig({ HOOKHUB_PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl, 'https://hooks.example.com')
 })
@@ -41,6 +43,8 @@ test('bad values are refused with a message naming the variable', () => {
     [{ HOOKHUB_PUBLIC_URL: 'not a url' }, /^HOOKHUB_PUBLIC_URL/],
     [{ HOOKHUB_ADMIN_TOKEN: 'short' }, /^HOOKHUB_ADMIN_TOKEN/],
     [{ HOOKHUB_DATABASE_URL: 'mysql://x' }, /^HOOKHUB_DATABASE_URL/],
+    [{ HOOKHUB_MAX_STREAMS_PER_TOKEN: '0' }, /^HOOKHUB_MAX_STREAMS_PER_TOKEN/],
+    [{ HOOKHUB_MAX_STREAMS: 'many' }, /^HOOKHUB_MAX_STREAMS/],
   ]
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message))
 })

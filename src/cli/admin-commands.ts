@@ -29,8 +29,8 @@ export async function migrate (options: CommonOptions) {
 export async function userCreate (options: CommonOptions & { email: string; name: string; permissions?: string; json?: boolean }) {
   const permissions = (options.permissions ?? '').split(',').map((p) => p.trim()).filter(Boolean)
   await withDatabase(options, async (database) => {
-    const users = createUserService({ users: createUserRepository(database.db), clock: Date.now })
-    const { user, token } = await users.create({ email: options.email, name: options.name, permissions }, null)
+    const users = createUserService({ users: createUserRepository(database.db, database.engine), clock: Date.now })
+    const { user, token } = await users.create({ email: options.email, name: options.name, permissions }, 'all', null)
     if (options.json) {
       printJson({ id: user.id, email: user.email, name: user.name, permissions: user.permissions, created_at: toTimestamp(user.createdAt), token })
     } else {
@@ -43,7 +43,7 @@ export async function userCreate (options: CommonOptions & { email: string; name
 /** `token create` on the database directly: when no hub is named (see main.ts). */
 export async function tokenCreate (options: CommonOptions & { user: string; json?: boolean }) {
   await withDatabase(options, async (database) => {
-    const repository = createUserRepository(database.db)
+    const repository = createUserRepository(database.db, database.engine)
     const user = /^\d+$/.test(options.user)
       ? await repository.findById(Number(options.user))
       : await repository.findByName(options.user)

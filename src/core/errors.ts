@@ -17,6 +17,7 @@ export const codes = {
   HOOKHUB_FORBIDDEN: { status: 403, message: 'Permission %s is required' },
   HOOKHUB_RATE_LIMITED: { status: 429, message: 'Too many requests: %s per minute per token; retry after %s s' },
   HOOKHUB_AUTH_FAILURES_LIMITED: { status: 429, message: 'Too many failed authentications from this client (%s per minute); retry after %s s' },
+  HOOKHUB_TOO_MANY_STREAMS: { status: 429, message: 'Too many open streams: at most %s' },
   HOOKHUB_SIGNATURE_INVALID: { status: 401, message: 'The request signature does not verify' },
   HOOKHUB_SOURCE_NO_SECRET: { status: 401, message: 'Source has no secret configured' },
   // Resources

@@ -5,8 +5,8 @@ import { grants, isValidPermission, type Scope } from './permissions.ts'
 import { generateToken, hashesEqual, hashToken } from './tokens.ts'
 
 export type Principal = Pick<UserRecord, 'id' | 'name' | 'email' | 'permissions'> & {
-  /** The token this request authenticated with (per-token rate limits). */
-  tokenId?: number
+  /** The token this request authenticated with (per-token rate limits, live streams). */
+  tokenId: number
 }
 
 export const ADMIN_NAME = 'admin'
@@ -41,13 +41,22 @@ export function createUserService ({ users, clock }: Deps) {
     if (scope === 'own' && actor.id !== userId) throw forbidden(permission)
   }
 
+  /**
+   * Nobody hands out, or acts on a principal holding, a permission they lack: only an admin
+   * acts on an admin. No actor is the operator at the machine (the CLI on the database).
+   */
+  function requireHoldsAll (actor: Principal | null, permissions: readonly string[]) {
+    if (!actor) return
+    const lacking = permissions.filter((p) => !grants(actor.permissions, p))
+    if (lacking.length > 0) throw forbidden(lacking.join(', '))
+  }
+
   return {
-    async create (input: { email: string; name: string; permissions: string[] }, actor: Principal | null) {
+    async create (input: { email: string; name: string; permissions: string[] }, scope: Scope, actor: Principal | null) {
+      // Under `.own` the only user a caller may act on is itself, which exists already.
+      if (scope === 'own') throw forbidden('users.create')
       validateNewUser(input)
-      if (actor) {
-        const beyond = input.permissions.filter((p) => !grants(actor.permissions, p))
-        if (beyond.length > 0) throw forbidden(beyond.join(', '))
-      }
+      requireHoldsAll(actor, input.permissions)
       let user: UserRecord
       try {
         user = await users.insert(input, clock())
@@ -77,13 +86,20 @@ export function createUserService ({ users, clock }: Deps) {
     async remove (id: number, scope: Scope, actor: Principal) {
       requireSelf(scope, actor, id, 'users.delete')
       if (id === actor.id) throw conflict('You cannot delete the user you are signed in as')
-      if (!(await users.softDelete(id, clock()))) throw notFound('User')
+      const user = await users.findById(id)
+      if (!user) throw notFound('User')
+      requireHoldsAll(actor, user.permissions)
+      const outcome = await users.softDelete(id, clock())
+      if (outcome === 'missing') throw notFound('User')
+      if (outcome === 'last-admin') throw conflict('The last user holding * cannot be deleted')
       lastTouched.delete(id)
     },
 
     async createToken (userId: number, scope: Scope, actor: Principal | null) {
       if (actor) requireSelf(scope, actor, userId, 'users.manage')
-      if (!(await users.findById(userId))) throw notFound('User')
+      const user = await users.findById(userId)
+      if (!user) throw notFound('User')
+      requireHoldsAll(actor, user.permissions)
       return issueToken(userId)
     },
 
@@ -91,8 +107,12 @@ export function createUserService ({ users, clock }: Deps) {
       const token = await users.findToken(tokenId)
       // A token of someone else is reported as missing to a caller who may only see their own.
       if (!token || (scope === 'own' && token.userId !== actor.id)) throw notFound('Token')
+      requireHoldsAll(actor, (await users.findById(token.userId))?.permissions ?? [])
       await users.deleteToken(tokenId)
     },
+
+    /** Which of these tokens may still authenticate (live streams re-check theirs). */
+    liveTokenIds: (ids: readonly number[]) => users.liveTokenIds(ids),
 
     /** Resolves `Authorization: Bearer <token>` or `Basic base64(name:token)` to a principal. */
     async authenticate (authorization: string | undefined): Promise<Principal | null> {

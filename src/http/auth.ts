@@ -58,7 +58,7 @@ export function installAuth (
       throw new HookhubError('HOOKHUB_UNAUTHENTICATED')
     }
     request.principal = principal
-    if (rateLimit && principal.tokenId !== undefined) withRetryAfter(reply, () => rateLimit.take(principal.tokenId!))
+    if (rateLimit) withRetryAfter(reply, () => rateLimit.take(principal.tokenId))
     if (config.permission) {
       const [resource, action] = config.permission
       const scope = scopeOf(principal.permissions, resource, action)

@@ -41,11 +41,12 @@ export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => asy
       operationId: 'createUser',
       tags: ['users'],
       summary: 'Create an API user and its first token (shown once)',
+      description: 'The new user holds no permission the caller lacks (else 403); users.create.own creates none (403).',
       body: NewUser,
       response: { 201: CreatedUser, ...nativeErrors(409) },
     },
   }, async (request, reply) => {
-    const { user, token } = await users.create(request.body, principalOf(request))
+    const { user, token } = await users.create(request.body, scopeFor(request), principalOf(request))
     return reply.code(201).send({ ...toWireUser(user), token })
   })
 
@@ -79,6 +80,7 @@ export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => asy
       operationId: 'deleteUser',
       tags: ['users'],
       summary: 'Delete an API user and revoke all its tokens',
+      description: '403 when the user holds a permission the caller lacks; 409 for the caller itself and for the last user holding *.',
       params: IdParams,
       response: { 204: Type.Null(), ...nativeErrors(404, 409) },
     },
@@ -93,6 +95,7 @@ export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => asy
       operationId: 'createUserToken',
       tags: ['users'],
       summary: 'Issue another API token for a user (shown once)',
+      description: '403 when the user holds a permission the caller lacks.',
       params: IdParams,
       response: { 201: NewToken, ...nativeErrors(404) },
     },
@@ -107,6 +110,7 @@ export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => asy
       operationId: 'revokeToken',
       tags: ['users'],
       summary: 'Revoke an API token',
+      description: '403 when its user holds a permission the caller lacks. Live streams of the token close within 5 s.',
       params: IdParams,
       response: { 204: Type.Null(), ...nativeErrors(404) },
     },

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import type { Engine } from './database.ts'
 import { createKeyBatch } from './key-batch.ts'
 import type { DB, UsersTable } from './schema.ts'
 
@@ -22,7 +23,10 @@ const toUser = (row: Selectable<UsersTable>): UserRecord => ({
 
 type TokenOwner = { user: UserRecord; tokenId: number; tokenHash: string }
 
-export function createUserRepository (db: Kysely<DB>) {
+/** Permissions are stored as a JSON array of strings: this matches the element `"*"` only. */
+const HOLDS_EVERYTHING = '%"*"%'
+
+export function createUserRepository (db: Kysely<DB>, engine: Engine) {
   const live = () => db.selectFrom('users').selectAll().where('deleted_at', 'is', null)
 
   /** Requests authenticate in batches: one query for the tokens of all requests that arrived together. */
@@ -62,13 +66,24 @@ export function createUserRepository (db: Kysely<DB>) {
       return rows.map(toUser)
     },
 
-    /** Soft delete, so integrations keep naming their owner; the name becomes free again. */
-    async softDelete (id: number, now: number): Promise<boolean> {
+    /**
+     * Soft delete, so integrations keep naming their owner; the name becomes free again. The
+     * last live principal holding `*` stays ('last-admin'). On PostgreSQL the holders of `*` are
+     * locked first (in id order), so that two admins deleting each other at once cannot each
+     * count the other as the one who remains; SQLite runs one transaction at a time.
+     */
+    async softDelete (id: number, now: number): Promise<'deleted' | 'missing' | 'last-admin'> {
       return db.transaction().execute(async (trx) => {
+        let holders = trx.selectFrom('users').select('id')
+          .where('deleted_at', 'is', null).where('permissions', 'like', HOLDS_EVERYTHING).orderBy('id')
+        if (engine === 'postgres') holders = holders.forUpdate()
+        const admins = await holders.execute()
+        if (admins.length === 1 && admins[0].id === id) return 'last-admin'
         const res = await trx.updateTable('users').set({ deleted_at: now, updated_at: now })
           .where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
+        if (Number(res.numUpdatedRows) === 0) return 'missing'
         await trx.deleteFrom('api_tokens').where('user_id', '=', id).execute()
-        return Number(res.numUpdatedRows) > 0
+        return 'deleted'
       })
     },
 
@@ -88,6 +103,18 @@ export function createUserRepository (db: Kysely<DB>) {
     /** The live user owning a token hash, with the token's id. */
     findByTokenHash (tokenHash: string): Promise<TokenOwner | undefined> {
       return tokenOwners(tokenHash)
+    },
+
+    /** Which of these tokens still exist and belong to a live user. */
+    async liveTokenIds (ids: readonly number[]): Promise<number[]> {
+      if (ids.length === 0) return []
+      const rows = await db.selectFrom('api_tokens')
+        .innerJoin('users', 'users.id', 'api_tokens.user_id')
+        .select('api_tokens.id')
+        .where('api_tokens.id', 'in', ids)
+        .where('users.deleted_at', 'is', null)
+        .execute()
+      return rows.map((row) => row.id)
     },
 
     async findToken (id: number): Promise<{ id: number; userId: number } | undefined> {

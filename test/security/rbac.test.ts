@@ -28,9 +28,10 @@ type Kind = 'endpoint' | 'source' | 'integration' | 'deletedIntegration' | 'node
  * - create: creating, the new row being the caller's;
  * - create-under: creating below a parent row (`row`): below the caller's own parent, the new row
  *   being the caller's; below someone else's, 404 (the parent does not exist for the caller);
- * - nothing: no row is ever the caller's (events have no owner): every one answers 404.
+ * - nothing: no row is ever the caller's (events have no owner): every one answers 404;
+ * - refused: `.own` grants nothing here (creating users: the caller itself exists already): 403.
  */
-type Own = 'rows' | 'self' | 'list' | 'create' | 'create-under' | 'nothing'
+type Own = 'rows' | 'self' | 'list' | 'create' | 'create-under' | 'nothing' | 'refused'
 
 interface Guarded {
   permission: `${typeof RESOURCES[number]}.${typeof ACTIONS[number]}`
@@ -72,7 +73,7 @@ const TABLE: Record<string, Rule> = {
   'POST /hooks': { public: true },
   'POST /hooks/:token': { public: true },
 
-  'POST /api/v1/users': { permission: 'users.create', own: 'create', ok: 201, payload: () => ({ email: `u${unique()}@example.com`, name: `u${unique()}`, permissions: [] }) },
+  'POST /api/v1/users': { permission: 'users.create', own: 'refused', ok: 201, payload: () => ({ email: `u${unique()}@example.com`, name: `u${unique()}`, permissions: [] }) },
   'GET /api/v1/users': { permission: 'users.view', own: 'list', ok: 200, query: native(''), hides: 'user' },
   'GET /api/v1/users/:id': { permission: 'users.view', own: 'self', row: 'user', ok: 200 },
   'DELETE /api/v1/users/:id': { permission: 'users.delete', own: 'self', row: 'user', ok: 204, okOwn: 409 },
@@ -143,10 +144,10 @@ const TABLE: Record<string, Rule> = {
   'DELETE /rest/v1/service/integration_points/:id': { permission: 'integration_points.delete', own: 'rows', row: 'point', ok: 204 },
 }
 
-/** What a caller needs to own rows of every kind: creating them, and issuing its own tokens. */
+/** What a caller needs to own rows of every kind: creating them (tokens are issued by the admin). */
 const MAKER = [
   'endpoints.create.own', 'sources.create.own', 'integrations.create.own', 'nodes.create.own', 'distributors.create.own',
-  'webhooks.create.own', 'integration_points.create.own', 'users.manage.own',
+  'webhooks.create.own', 'integration_points.create.own',
 ]
 
 type Caller = { id: number; authorization: string }
@@ -159,7 +160,7 @@ async function rowOf (hub: TestHub, kind: Kind, owner: Caller): Promise<string> 
     case 'event': return (await resources.delivery(hub, await resources.endpoint(hub, hub.admin))).eventId
     case 'delivery': return (await resources.delivery(hub, await resources.endpoint(hub, auth))).deliveryId
     case 'token': {
-      const res = await hub.app.inject({ method: 'POST', url: `/api/v1/users/${owner.id}/tokens`, headers: auth })
+      const res = await hub.app.inject({ method: 'POST', url: `/api/v1/users/${owner.id}/tokens`, headers: hub.admin })
       assert.equal(res.statusCode, 201, res.body)
       rememberSecret(res.json().token)
       return String(res.json().id)
@@ -242,7 +243,9 @@ async function checkGuarded (hub: TestHub, key: string, rule: Guarded, as: Retur
     if (status >= 400) assertErrorShape(res, family, `${key} as ${who}`)
   }
   const maker = await as(MAKER)
-  const theirs = async () => (rule.row ? rowOf(hub, rule.row, rule.own === 'self' ? await caller(hub, []) : maker) : undefined)
+  // Acting on a principal (a user, its tokens) needs every permission it holds: those acted on hold none.
+  const ofPrincipal = rule.row === 'user' || rule.row === 'token'
+  const theirs = async () => (rule.row ? rowOf(hub, rule.row, ofPrincipal ? await caller(hub, []) : maker) : undefined)
 
   // No valid credentials: 401, before anything else is looked at.
   const row = await theirs()
@@ -274,6 +277,9 @@ async function checkGuarded (hub: TestHub, key: string, rule: Guarded, as: Retur
       break
     case 'nothing':
       expect(await call(hub, key, rule, await theirs(), asOwn), 404, `${label}: no row is its own`)
+      break
+    case 'refused':
+      expect(await call(hub, key, rule, await theirs(), asOwn), 403, `${label} grants nothing`)
       break
     case 'create':
       expect(await call(hub, key, rule, await theirs(), asOwn), rule.ok, label)
