@@ -13,6 +13,8 @@ export interface WireDelivery {
   status: string
   attempt_count: number
   next_attempt_at: string | null
+  /** Set while the endpoint's open circuit holds this pending delivery. */
+  circuit_open_until: string | null
   last_status_code: number | null
   created_at: string
   updated_at: string
@@ -36,7 +38,7 @@ export async function deliveries (o: DeliveriesOptions) {
     ['TRIES', (d) => String(d.attempt_count)],
     ['HTTP', (d) => (d.last_status_code === null ? '-' : String(d.last_status_code))],
     ['CREATED', (d) => shortTime(d.created_at)],
-    ['NEXT TRY', (d) => shortTime(d.next_attempt_at)],
+    ['NEXT TRY', (d) => (d.circuit_open_until ? `circuit open until ${shortTime(d.circuit_open_until)}` : shortTime(d.next_attempt_at))],
     ['ENDPOINT', (d) => d.endpoint_id],
     ['EVENT', (d) => d.event_id],
   ], 'no deliveries match')

@@ -5,7 +5,6 @@ import type { AttemptRow, DeliveryView } from '../storage/delivery-repository.ts
 import { principalOf, scopeFor } from './auth.ts'
 import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
-const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
 
 export const deliveryExample = {
@@ -15,6 +14,7 @@ export const deliveryExample = {
   status: 'succeeded',
   attempt_count: 1,
   next_attempt_at: null,
+  circuit_open_until: null,
   last_status_code: 200,
   created_at: '2026-01-02T03:04:05.718Z',
   updated_at: '2026-01-02T03:04:05.815Z',
@@ -26,7 +26,12 @@ export const Delivery = withExamples(Type.Object({
   endpoint_id: Type.String(),
   status: Type.String({ enum: DELIVERY_STATUSES }),
   attempt_count: Type.Integer(),
-  next_attempt_at: NullableTimestamp,
+  next_attempt_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'when a pending delivery is tried next: never in the past, and not before an open circuit lets it through',
+  }),
+  circuit_open_until: Type.Union([Timestamp, Type.Null()], {
+    description: 'set while the endpoint\'s open circuit holds this pending delivery back',
+  }),
   last_status_code: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -62,17 +67,27 @@ export const Attempt = withExamples(Type.Object({
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
 }), attemptExample)
 
-export const toWireDelivery = (row: DeliveryView) => ({
-  id: row.public_id,
-  event_id: row.event_public_id,
-  endpoint_id: row.endpoint_id,
-  status: row.status,
-  attempt_count: row.attempt_count,
-  next_attempt_at: row.next_attempt_at === null ? null : toTimestamp(row.next_attempt_at),
-  last_status_code: row.last_status_code,
-  created_at: toTimestamp(row.created_at),
-  updated_at: toTimestamp(row.updated_at),
-})
+/**
+ * A pending delivery is shown as what will happen to it: due now rather than at a time already
+ * past, and held until the circuit lets it through when its endpoint's circuit is open.
+ */
+export function toWireDelivery (row: DeliveryView, now = Date.now()) {
+  const pending = row.status === 'pending' && row.next_attempt_at !== null
+  const held = pending && row.circuit_open_until !== null && row.circuit_open_until > now ? row.circuit_open_until : null
+  const next = pending ? Math.max(row.next_attempt_at!, held ?? now) : row.next_attempt_at
+  return {
+    id: row.public_id,
+    event_id: row.event_public_id,
+    endpoint_id: row.endpoint_id,
+    status: row.status,
+    attempt_count: row.attempt_count,
+    next_attempt_at: next === null ? null : toTimestamp(next),
+    circuit_open_until: held === null ? null : toTimestamp(held),
+    last_status_code: row.last_status_code,
+    created_at: toTimestamp(row.created_at),
+    updated_at: toTimestamp(row.updated_at),
+  }
+}
 
 export const toWireAttempt = (row: AttemptRow) => ({
   id: row.id,
@@ -110,7 +125,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
       afterId: numericCursor(q.cursor),
     }
     return listPage(q.limit, (limit) => service.list({ ...filter, limit }, scopeFor(request), principalOf(request)),
-      (r) => r.id, toWireDelivery)
+      (r) => r.id, (r) => toWireDelivery(r))
   })
 
   app.get('/api/v1/deliveries/:id', {

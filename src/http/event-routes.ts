@@ -129,6 +129,6 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
     if (scopeFor(request) === 'own') throw notFound('Event')
     const event = await events.get(request.params.id)
     const rows = await deliveries.list({ eventId: event.id, afterId: 0, limit: 10_000 })
-    return { ...toWireEvent(event), deliveries: rows.map(toWireDelivery) }
+    return { ...toWireEvent(event), deliveries: rows.map((row) => toWireDelivery(row)) }
   })
 }

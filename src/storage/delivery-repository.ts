@@ -5,7 +5,8 @@ import type { AttemptsTable, DB, DeliveriesTable } from './schema.ts'
 
 export type DeliveryRow = Selectable<DeliveriesTable>
 /** A delivery with its event's public id, as the API shows it. */
-export type DeliveryView = DeliveryRow & { event_public_id: string }
+/** A delivery as the log shows it: with its event's public id and its endpoint's circuit. */
+export type DeliveryView = DeliveryRow & { event_public_id: string; circuit_open_until: number | null }
 export type AttemptRow = Selectable<AttemptsTable>
 
 /** A claimed delivery with what sending it needs. */
@@ -91,8 +92,9 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
   // Row-level locks let several PostgreSQL workers claim side by side; SQLite has one writer.
   const withEvent = () => db.selectFrom('deliveries')
     .innerJoin('events', 'events.id', 'deliveries.event_id')
+    .leftJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
     .selectAll('deliveries')
-    .select('events.public_id as event_public_id')
+    .select(['events.public_id as event_public_id', 'endpoints.circuit_open_until'])
 
   /** A batch's rows as one parameter, so that the statement's text, and its prepared plan, stay the same whatever its size. */
   const rowsOf = (completions: Completion[]) => JSON.stringify(completions.map(({ owner, deliveryId, endpointId, attempt, outcome, now }) => [
@@ -283,8 +285,9 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       // planner thinks of the filter's selectivity.
       return db.selectFrom(page.orderBy('id').limit(q.limit).as('d'))
         .innerJoin('events', 'events.id', 'd.event_id')
+        .leftJoin('endpoints', 'endpoints.id', 'd.endpoint_id')
         .selectAll('d')
-        .select('events.public_id as event_public_id')
+        .select(['events.public_id as event_public_id', 'endpoints.circuit_open_until'])
         .orderBy('d.id')
         .execute()
     },

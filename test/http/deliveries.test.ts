@@ -14,13 +14,13 @@ const MASK = '********'
 /** No workers: deliveries stay pending and nothing leaves the process. */
 const API_ONLY = { HOOKHUB_WORKERS: '0' }
 const SINK_ENV = { HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true', HOOKHUB_RETRY_SCHEDULE: '0,50ms,100ms' }
-const DELIVERY_KEYS = ['attempt_count', 'created_at', 'endpoint_id', 'event_id', 'id', 'last_status_code', 'next_attempt_at', 'status', 'updated_at']
+const DELIVERY_KEYS = ['attempt_count', 'circuit_open_until', 'created_at', 'endpoint_id', 'event_id', 'id', 'last_status_code', 'next_attempt_at', 'status', 'updated_at']
 
 type Auth = { authorization: string }
 type Res = { statusCode: number; json: () => unknown; body: string }
 type Delivery = {
   id: string; event_id: string; endpoint_id: string; status: string; attempt_count: number
-  next_attempt_at: string | null; last_status_code: number | null; created_at: string; updated_at: string
+  next_attempt_at: string | null; circuit_open_until: string | null; last_status_code: number | null; created_at: string; updated_at: string
 }
 type Attempt = {
   id: number; started_at: string; duration_ms: number
@@ -94,7 +94,7 @@ for (const engine of engines) {
       assert.match(d.updated_at, TIMESTAMP)
       assert.deepEqual(d, {
         id: d.id, event_id: event.id, endpoint_id: endpoint.id, status: 'pending', attempt_count: 0,
-        next_attempt_at: d.next_attempt_at, last_status_code: null, created_at: d.created_at, updated_at: d.updated_at,
+        next_attempt_at: d.next_attempt_at, circuit_open_until: null, last_status_code: null, created_at: d.created_at, updated_at: d.updated_at,
       })
     })
 
@@ -297,6 +297,15 @@ for (const engine of engines) {
       const stats = await get(hub, '/api/v1/stats/endpoints')
       const row = (stats.json() as { data: { endpoint_id: string; circuit: { state: string } }[] }).data.find((e) => e.endpoint_id === endpoint.id)
       assert.equal(row?.circuit.state, 'open', stats.body)
+
+      // What the log shows meanwhile: a delivery the circuit holds says until when, never a time past.
+      const [{ id: held }] = await deliveriesOfEvent(hub, (await publish(hub, 'down')).id)
+      const waiting = await detail(hub, held)
+      assert.equal(waiting.status, 'pending')
+      assert.ok(waiting.circuit_open_until !== null && Date.parse(waiting.circuit_open_until) > Date.now() + 5 * 60_000, JSON.stringify(waiting))
+      assert.equal(waiting.next_attempt_at, waiting.circuit_open_until)
+      const listed = (await list(hub, `?endpoint_id=${endpoint.id}&status=pending`)).data.find((d) => d.id === held)
+      assert.equal(listed?.circuit_open_until, waiting.circuit_open_until)
 
       status = 200
       const updates: { attempt: number; max_attempts: number }[] = []
