@@ -182,10 +182,12 @@ export function createDeliveryWorker (deps: Deps) {
         if (dry) lane.claimed = false
         const refill = dry || !succeeded || held.size >= options.maxConcurrency
         const current = windowOf(endpointId)
-        windows.set(endpointId, succeeded ? Math.min(cap, current * 2) : Math.max(1, Math.floor(current / 2)))
+        const next = succeeded ? Math.min(cap, current * 2) : Math.max(1, Math.floor(current / 2))
+        windows.set(endpointId, next)
         lane.active--
         held.delete(delivery.id)
         inFlight.delete(task)
+        if (!succeeded) giveBack(lane, Math.min(cap, next) - lane.active)
         // An idle lane that asks for a claim stays until the claim has read its window (claimShares).
         if (!isIdle(lane)) pump(endpointId)
         else if (!refill) lanes.delete(endpointId)
@@ -193,6 +195,18 @@ export function createDeliveryWorker (deps: Deps) {
       })
       inFlight.add(task)
     }
+  }
+
+  /**
+   * Returns to the queue what a lane holds beyond `room` tries: claimed ahead for a window the
+   * endpoint has lost by failing, it would hold slots until the endpoint answers again.
+   */
+  function giveBack (lane: EndpointLane, room: number): void {
+    const back = lane.waiting.splice(Math.max(0, room))
+    if (back.length === 0) return
+    for (const delivery of back) held.delete(delivery.id)
+    // Should this fail, the leases, no longer renewed, expire and the deliveries come back anyway.
+    deliveries.release(owner, back.map((d) => d.id), clock()).catch((err) => log?.warn({ err }, 'handing back deliveries failed'))
   }
 
   const attempts = createDeliveryAttempts({
