@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { ClaimedDelivery, DeliveryRepository } from '../storage/delivery-repository.ts'
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, EndpointRow, RoutableRow } from '../storage/endpoint-repository.ts'
 import type { DeliveryClient } from './delivery-client.ts'
 import type { Activity } from './activity-feed.ts'
@@ -52,6 +52,8 @@ interface EndpointLane {
   promised: number
   /** A claim filled the lane, or left it out, since it last ran dry: the database may hold more of its work. */
   claimed: boolean
+  /** The lane asked for a claim that has not yet read its window: it stays, even idle, until one has. */
+  asked: boolean
   timer: NodeJS.Timeout | null
 }
 
@@ -119,7 +121,7 @@ export function createDeliveryWorker (deps: Deps) {
   function laneOf (endpointId: string): EndpointLane {
     let lane = lanes.get(endpointId)
     if (!lane) {
-      lane = { waiting: [], active: 0, cap: options.defaultPerEndpoint, promised: 0, claimed: false, timer: null }
+      lane = { waiting: [], active: 0, cap: options.defaultPerEndpoint, promised: 0, claimed: false, asked: false, timer: null }
       lanes.set(endpointId, lane)
     }
     return lane
@@ -172,8 +174,9 @@ export function createDeliveryWorker (deps: Deps) {
       lane.active++
       const task = attempt(delivery).catch((err) => {
         log?.error({ err, delivery: delivery.publicId }, 'delivery attempt failed unexpectedly')
-        return false
-      }).then((succeeded) => {
+        return null
+      }).then((status) => {
+        const succeeded = status === 'succeeded'
         // Claim again only when it can bring something: this lane, filled by a claim, ran dry, or
         // every slot was taken. A lane fed only by publishes of this process (offer) has no more
         // in the database than the notifications of other publishes announce. Anything but a
@@ -181,16 +184,18 @@ export function createDeliveryWorker (deps: Deps) {
         const dry = lane.waiting.length === 0 && lane.claimed
         if (dry) lane.claimed = false
         const refill = dry || !succeeded || held.size >= options.maxConcurrency
+        // Only the receiver's answer moves the window: not a try given back untouched (paused meanwhile).
+        const failed = status === 'pending' || status === 'failed'
         const current = windowOf(endpointId)
-        const next = succeeded ? Math.min(cap, current * 2) : Math.max(1, Math.floor(current / 2))
+        const next = succeeded ? Math.min(cap, current * 2) : failed ? Math.max(1, Math.floor(current / 2)) : current
         windows.set(endpointId, next)
         lane.active--
         held.delete(delivery.id)
         inFlight.delete(task)
-        if (!succeeded) giveBack(lane, Math.min(cap, next) - lane.active)
-        // An idle lane that asks for a claim stays until the claim has read its window (claimShares).
+        if (failed) giveBack(lane, Math.min(cap, next) - lane.active)
+        if (refill) lane.asked = true
         if (!isIdle(lane)) pump(endpointId)
-        else if (!refill) lanes.delete(endpointId)
+        else if (!lane.asked) lanes.delete(endpointId)
         if (refill) poke()
       })
       inFlight.add(task)
@@ -214,13 +219,13 @@ export function createDeliveryWorker (deps: Deps) {
     retryScheduleMs: options.retryScheduleMs, circuitCooldownMs: options.circuitCooldownMs, report: deps.report,
   })
 
-  /** True when the delivery succeeded. */
-  async function attempt (delivery: ClaimedDelivery): Promise<boolean> {
+  /** The delivery's state after the try; null when it was given back untouched. */
+  async function attempt (delivery: ClaimedDelivery): Promise<DeliveryOutcome['status'] | null> {
     const result = await attempts.attempt(delivery, owner, {}, await endpointRow(delivery.endpointId, delivery.endpointVersion))
-    const succeeded = result.outcome?.status === 'succeeded'
+    const status = result.outcome?.status ?? null
     // A failure may have opened the circuit or disabled the endpoint: read it afresh next time.
-    if (!succeeded) endpointCache.delete(delivery.endpointId)
-    return succeeded
+    if (status !== 'succeeded') endpointCache.delete(delivery.endpointId)
+    return status
   }
 
   /**
@@ -238,6 +243,7 @@ export function createDeliveryWorker (deps: Deps) {
       // Left out now: when it runs dry, the claim looks again (see startReady).
       if (share === 0) lane.claimed = true
       shares[id] = share
+      lane.asked = false
       if (isIdle(lane)) lanes.delete(id)
     }
     return shares
