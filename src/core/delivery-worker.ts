@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { ClaimedDelivery, DeliveryRepository } from '../storage/delivery-repository.ts'
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, EndpointRow, RoutableRow } from '../storage/endpoint-repository.ts'
 import type { DeliveryClient } from './delivery-client.ts'
 import type { Activity } from './activity-feed.ts'
@@ -14,6 +14,11 @@ const ENDPOINT_CACHE_MS = 1_000
 /** How often a worker returns deliveries of dead workers (expired leases) to the queue, at most. */
 const RECLAIM_INTERVAL_MS = 1_000
 const PUMP_RETRY_MS = 1_000
+/**
+ * Tries an endpoint may have in flight before any has succeeded (see windowOf): what an endpoint
+ * that accepts connections and never answers holds of the worker's slots until its tries time out.
+ */
+const FIRST_WINDOW = 2
 
 export interface WorkerOptions {
   retryScheduleMs: readonly number[]
@@ -41,10 +46,14 @@ type Deps = {
 interface EndpointLane {
   waiting: ClaimedDelivery[]
   active: number
+  /** The endpoint's own cap (max_in_flight, or 1 while its circuit is half-open), as last read. */
+  cap: number
   /** Deliveries offered to this worker by a publish that has not committed yet (see offer). */
   promised: number
-  /** A claim filled the lane since it last ran dry: the database may hold more of its work. */
+  /** A claim filled the lane, or left it out, since it last ran dry: the database may hold more of its work. */
   claimed: boolean
+  /** The lane asked for a claim that has not yet read its window: it stays, even idle, until one has. */
+  asked: boolean
   timer: NodeJS.Timeout | null
 }
 
@@ -56,7 +65,8 @@ interface Bucket {
 
 /**
  * Claims due deliveries, sends them and records every try. Each endpoint has its own lane
- * (concurrency cap, rate limit), so a slow or dead endpoint only ever occupies its own lane.
+ * (concurrency cap, window, rate limit), so a slow or dead endpoint only ever occupies its own
+ * lane, and the window keeps one that does not answer from holding the slots others need.
  */
 export function createDeliveryWorker (deps: Deps) {
   const { deliveries, endpoints, endpointService, client, clock, options } = deps
@@ -65,6 +75,8 @@ export function createDeliveryWorker (deps: Deps) {
   const held = new Map<number, ClaimedDelivery>()
   const lanes = new Map<string, EndpointLane>()
   const buckets = new Map<string, Bucket>()
+  /** Each endpoint's window (see windowOf); outlives the lane, like the bucket. */
+  const windows = new Map<string, number>()
   const endpointCache = new Map<string, { row: EndpointRow | undefined; at: number }>()
   const inFlight = new Set<Promise<void>>()
   let stopping = false
@@ -93,13 +105,23 @@ export function createDeliveryWorker (deps: Deps) {
       ? 1
       : row?.max_in_flight ?? options.defaultPerEndpoint
 
+  /**
+   * The tries an endpoint may have in flight now, within its cap: FIRST_WINDOW at first (1 for an
+   * endpoint already failing), twice as many after each success, half as many after each failure
+   * (a timeout, a connection error, an answer other than 2xx). So an endpoint that never answers,
+   * or fails more often than not, holds a slot or two however much of its work is queued, and the
+   * worker's slots go to endpoints that answer; one that answers reaches its cap in a few tries.
+   */
+  const windowOf = (endpointId: string, consecutiveFailures = 0) =>
+    windows.get(endpointId) ?? (consecutiveFailures > 0 ? 1 : FIRST_WINDOW)
+
   const isIdle = (lane: EndpointLane) => lane.waiting.length === 0 && lane.active === 0 && lane.promised === 0 && !lane.timer
   let promised = 0
 
   function laneOf (endpointId: string): EndpointLane {
     let lane = lanes.get(endpointId)
     if (!lane) {
-      lane = { waiting: [], active: 0, promised: 0, claimed: false, timer: null }
+      lane = { waiting: [], active: 0, cap: options.defaultPerEndpoint, promised: 0, claimed: false, asked: false, timer: null }
       lanes.set(endpointId, lane)
     }
     return lane
@@ -139,7 +161,10 @@ export function createDeliveryWorker (deps: Deps) {
   async function startReady (endpointId: string): Promise<void> {
     const lane = laneOf(endpointId)
     const row = await endpointRow(endpointId)
-    while (lane.waiting.length > 0 && lane.active < capOf(row) && !lane.timer) {
+    const cap = lane.cap = capOf(row)
+    const window = windowOf(endpointId, row?.consecutive_failures)
+    windows.set(endpointId, window)
+    while (lane.waiting.length > 0 && lane.active < Math.min(cap, window) && !lane.timer) {
       const wait = takeToken(endpointId, row?.rate_limit_per_s ?? null)
       if (wait !== true) {
         lane.timer = setTimeout(() => { lane.timer = null; pump(endpointId) }, wait)
@@ -149,8 +174,9 @@ export function createDeliveryWorker (deps: Deps) {
       lane.active++
       const task = attempt(delivery).catch((err) => {
         log?.error({ err, delivery: delivery.publicId }, 'delivery attempt failed unexpectedly')
-        return false
-      }).then((succeeded) => {
+        return null
+      }).then((status) => {
+        const succeeded = status === 'succeeded'
         // Claim again only when it can bring something: this lane, filled by a claim, ran dry, or
         // every slot was taken. A lane fed only by publishes of this process (offer) has no more
         // in the database than the notifications of other publishes announce. Anything but a
@@ -158,15 +184,34 @@ export function createDeliveryWorker (deps: Deps) {
         const dry = lane.waiting.length === 0 && lane.claimed
         if (dry) lane.claimed = false
         const refill = dry || !succeeded || held.size >= options.maxConcurrency
+        // Only the receiver's answer moves the window: not a try given back untouched (paused meanwhile).
+        const failed = status === 'pending' || status === 'failed'
+        const current = windowOf(endpointId)
+        const next = succeeded ? Math.min(cap, current * 2) : failed ? Math.max(1, Math.floor(current / 2)) : current
+        windows.set(endpointId, next)
         lane.active--
         held.delete(delivery.id)
         inFlight.delete(task)
-        if (isIdle(lane)) lanes.delete(endpointId)
-        else pump(endpointId)
+        if (failed) giveBack(lane, Math.min(cap, next) - lane.active)
+        if (refill) lane.asked = true
+        if (!isIdle(lane)) pump(endpointId)
+        else if (!lane.asked) lanes.delete(endpointId)
         if (refill) poke()
       })
       inFlight.add(task)
     }
+  }
+
+  /**
+   * Returns to the queue what a lane holds beyond `room` tries: claimed ahead for a window the
+   * endpoint has lost by failing, it would hold slots until the endpoint answers again.
+   */
+  function giveBack (lane: EndpointLane, room: number): void {
+    const back = lane.waiting.splice(Math.max(0, room))
+    if (back.length === 0) return
+    for (const delivery of back) held.delete(delivery.id)
+    // Should this fail, the leases, no longer renewed, expire and the deliveries come back anyway.
+    deliveries.release(owner, back.map((d) => d.id), clock()).catch((err) => log?.warn({ err }, 'handing back deliveries failed'))
   }
 
   const attempts = createDeliveryAttempts({
@@ -174,23 +219,34 @@ export function createDeliveryWorker (deps: Deps) {
     retryScheduleMs: options.retryScheduleMs, circuitCooldownMs: options.circuitCooldownMs, report: deps.report,
   })
 
-  /** True when the delivery succeeded. */
-  async function attempt (delivery: ClaimedDelivery): Promise<boolean> {
+  /** The delivery's state after the try; null when it was given back untouched. */
+  async function attempt (delivery: ClaimedDelivery): Promise<DeliveryOutcome['status'] | null> {
     const result = await attempts.attempt(delivery, owner, {}, await endpointRow(delivery.endpointId, delivery.endpointVersion))
-    const succeeded = result.outcome?.status === 'succeeded'
+    const status = result.outcome?.status ?? null
     // A failure may have opened the circuit or disabled the endpoint: read it afresh next time.
-    if (!succeeded) endpointCache.delete(delivery.endpointId)
-    return succeeded
+    if (status !== 'succeeded') endpointCache.delete(delivery.endpointId)
+    return status
   }
 
   /**
-   * Lanes with claimed work still queued are not claimed for: each lane is refilled when it
-   * runs dry, a whole share at a time, rather than one claim per finished delivery.
+   * What a claim may take for each endpoint this worker has a lane for (the others get what a
+   * first contact may, see the claim). A lane with claimed work still queued gets nothing: each
+   * lane is refilled when it runs dry, a whole window at a time, rather than one claim per
+   * finished delivery. A lane still below its cap (new, or failing) gets only what it may start
+   * now, so that nothing queued for an endpoint that does not answer holds a slot either.
    */
-  function saturatedEndpoints (): string[] {
-    const out: string[] = []
-    for (const [id, lane] of lanes) if (lane.waiting.length > 0) out.push(id)
-    return out
+  function claimShares (): Record<string, number> {
+    const shares: Record<string, number> = {}
+    for (const [id, lane] of lanes) {
+      const window = windowOf(id)
+      const share = lane.waiting.length > 0 ? 0 : window >= lane.cap ? window : Math.max(0, window - lane.active - lane.promised)
+      // Left out now: when it runs dry, the claim looks again (see startReady).
+      if (share === 0) lane.claimed = true
+      shares[id] = share
+      lane.asked = false
+      if (isIdle(lane)) lanes.delete(id)
+    }
+    return shares
   }
 
   /**
@@ -228,8 +284,7 @@ export function createDeliveryWorker (deps: Deps) {
         }
         const free = options.maxConcurrency - held.size
         if (free > 0) {
-          const claimed = await deliveries.claim(owner, now, options.leaseMs, free, options.defaultPerEndpoint,
-            saturatedEndpoints(), CIRCUIT_THRESHOLD)
+          const claimed = await deliveries.claim(owner, now, options.leaseMs, free, claimShares(), FIRST_WINDOW, CIRCUIT_THRESHOLD)
           for (const delivery of claimed) {
             held.set(delivery.id, delivery)
             const lane = laneOf(delivery.endpointId)
@@ -283,14 +338,14 @@ export function createDeliveryWorker (deps: Deps) {
      * A publish in this process offers its new delivery before committing it. Taken (true) when
      * a claim would take it now and its lane is idle enough to start it at once: the delivery
      * is then created leased to this worker and starts without a claim (settle hands it over).
-     * Paused, fifo, failing and rate-limited (queued) endpoints are left to claims.
+     * Paused, fifo, failing, rate-limited (queued) endpoints and those at their window are left to claims.
      */
     offer (endpoint: RoutableRow, now: number): boolean {
       if (stopping || endpoint.paused || endpoint.ordering === 'fifo' || endpoint.consecutive_failures >= CIRCUIT_THRESHOLD) return false
       if (endpoint.circuit_open_until !== null && endpoint.circuit_open_until > now) return false
       if (held.size + promised >= options.maxConcurrency) return false
       const lane = lanes.get(endpoint.id)
-      const cap = endpoint.max_in_flight ?? options.defaultPerEndpoint
+      const cap = Math.min(endpoint.max_in_flight ?? options.defaultPerEndpoint, windowOf(endpoint.id, endpoint.consecutive_failures))
       if (lane && (lane.waiting.length > 0 || lane.timer || lane.active + lane.promised >= cap)) return false
       laneOf(endpoint.id).promised++
       promised++

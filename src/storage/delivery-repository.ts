@@ -147,21 +147,27 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
 
   return {
     /**
-     * Leases up to `limit` due pending deliveries to `owner`: at most `perEndpoint` per endpoint
-     * (1 while its circuit is half-open), none for paused, disabled, open-circuit or
-     * `skipEndpoints`, and for fifo endpoints only the oldest open delivery. Each endpoint's
-     * share is read through its index, so the cost grows with the endpoints that have due work,
-     * never with the backlog.
+     * Leases up to `limit` due pending deliveries to `owner`. Per endpoint: `shares[id]` when
+     * given (0: none), else 1 if it is failing and `firstShare` if not; 1 at most while its
+     * circuit is half-open, and for fifo endpoints only the oldest open delivery; none for
+     * paused, disabled or open-circuit ones. Each endpoint's share is read through its index,
+     * so the cost grows with the endpoints that have due work, never with the backlog.
      */
-    async claim (owner: string, now: number, leaseMs: number, limit: number, perEndpoint: number,
-      skipEndpoints: readonly string[], circuitThreshold: number): Promise<ClaimedDelivery[]> {
-      // The list as one parameter keeps the statement's text, and so its prepared plan, the same.
+    async claim (owner: string, now: number, leaseMs: number, limit: number, shares: Readonly<Record<string, number>>,
+      firstShare: number, circuitThreshold: number): Promise<ClaimedDelivery[]> {
+      // The shares as one parameter keep the statement's text, and so its prepared plan, the same.
+      const given = JSON.stringify(shares)
+      const givenShare = engine === 'postgres'
+        ? sql<number | null>`(cast(${given} as jsonb) ->> e.id)::integer`
+        : sql<number | null>`json_extract(${given}, '$.' || json_quote(e.id))`
+      // SQLite: the endpoints given nothing, listed once rather than looked up for every endpoint.
       const skip = engine === 'postgres'
-        ? sql`and e.id <> all(cast(${sql.val([...skipEndpoints])} as text[]))`
-        : sql`and e.id not in (select value from json_each(${JSON.stringify(skipEndpoints)}))`
+        ? sql`and coalesce(${givenShare}, 1) > 0`
+        : sql`and e.id not in (select key from json_each(${given}) where value = 0)`
       const claimable = sql`e.enabled = 1 and e.paused = 0 and e.deleted_at is null
         and (e.circuit_open_until is null or e.circuit_open_until <= ${now}) ${skip}`
-      const share = sql<number>`case when e.ordering = 'fifo' or e.consecutive_failures >= ${circuitThreshold} then 1 else ${perEndpoint} end`
+      const share = sql<number>`case when e.ordering = 'fifo' or e.consecutive_failures >= ${circuitThreshold} then 1
+        else coalesce(${givenShare}, case when e.consecutive_failures > 0 then 1 else ${firstShare} end) end`
       // A fifo endpoint sends nothing while an older delivery is open (waiting for a retry or in flight).
       const fifoHead = (row: string) => sql`(e.ordering <> 'fifo' or not exists (
         select 1 from deliveries o where o.endpoint_id = e.id and o.id < ${sql.ref(row)}.id and o.status in ('pending', 'delivering')))`
