@@ -36,9 +36,13 @@ export interface Config {
   authFailureLimitPerMinute: number | null
   /** Finished events older than this many days are pruned by `serve`; 0 keeps everything. */
   retentionDays: number
+  /** Request body bytes the process holds at once; past it, requests are refused with 503. */
+  maxBodyBytesInFlight: number
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
+
+const MIB = 1024 * 1024
 
 export function parseDatabaseUrl (value: string): DatabaseTarget {
   const url = value.trim()
@@ -139,5 +143,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     apiRateLimitPerMinute: parseCount('HOOKHUB_API_RATE_LIMIT', env.HOOKHUB_API_RATE_LIMIT, 0, 0) || null,
     authFailureLimitPerMinute: parseCount('HOOKHUB_AUTH_FAILURE_LIMIT', env.HOOKHUB_AUTH_FAILURE_LIMIT, 30, 0) || null,
     retentionDays: parseCount('HOOKHUB_RETENTION_DAYS', env.HOOKHUB_RETENTION_DAYS, 30, 0),
+    // Below the 1 MiB body limit, a body of the largest allowed size could never be taken.
+    maxBodyBytesInFlight: parseCount('HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT', env.HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT, 64 * MIB, MIB),
   }
 }

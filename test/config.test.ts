@@ -16,6 +16,7 @@ test('defaults follow the configuration table', () => {
   assert.equal(config.allowPrivateNetworks, false)
   assert.equal(config.workers, 1)
   assert.equal(config.leaseSeconds, 30)
+  assert.equal(config.maxBodyBytesInFlight, 64 * 1024 * 1024)
   assert.equal(loadConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000')
   assert.equal(loadConfig({ HOOKHUB_PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl, 'https://hooks.example.com')
 })
@@ -41,6 +42,7 @@ test('bad values are refused with a message naming the variable', () => {
     [{ HOOKHUB_PUBLIC_URL: 'not a url' }, /^HOOKHUB_PUBLIC_URL/],
     [{ HOOKHUB_ADMIN_TOKEN: 'short' }, /^HOOKHUB_ADMIN_TOKEN/],
     [{ HOOKHUB_DATABASE_URL: 'mysql://x' }, /^HOOKHUB_DATABASE_URL/],
+    [{ HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT: '1000' }, /^HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT/],
   ]
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message))
 })
