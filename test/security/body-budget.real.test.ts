@@ -54,6 +54,7 @@ function pollHealthz (url: string) {
   const worker = new Worker(`
     const { parentPort, workerData } = require('node:worker_threads')
     const polls = []
+    const begun = performance.now()
     let loading = true
     parentPort.once('message', () => { loading = false })
     ;(async () => {
@@ -65,15 +66,16 @@ function pollHealthz (url: string) {
           await res.arrayBuffer()
           status = res.status
         } catch {}
-        polls.push({ ms: performance.now() - started, status })
+        // at: when the poll was sent, from the start of the load (for reading a failure)
+        polls.push({ at: Math.round(started - begun), ms: performance.now() - started, status })
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
       parentPort.postMessage(polls)
     })()
   `, { eval: true, workerData: { url } })
   return {
-    stop (): Promise<{ ms: number; status: number }[]> {
-      const done = new Promise<{ ms: number; status: number }[]>((resolve) => worker.once('message', resolve))
+    stop (): Promise<{ at: number; ms: number; status: number }[]> {
+      const done = new Promise<{ at: number; ms: number; status: number }[]>((resolve) => worker.once('message', resolve))
       worker.postMessage('stop')
       return done.finally(() => worker.terminate())
     },
