@@ -256,6 +256,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
     publicUrl: options.config.publicUrl,
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
     authFailureLimitPerMinute: options.config.authFailureLimitPerMinute,
+    maxBodyBytesInFlight: options.config.maxBodyBytesInFlight,
     sharedSchemas: [Integration, LaravelError, BrokerstrError, IncoplaxError],
   })
   const metrics = createMetrics({

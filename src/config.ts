@@ -39,9 +39,13 @@ export interface Config {
   /** Open `GET /api/v1/stream` connections per API token, and in the whole process. */
   maxStreamsPerToken: number
   maxStreams: number
+  /** Request body bytes the process holds at once; past it, requests are refused with 503. */
+  maxBodyBytesInFlight: number
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
+
+const MIB = 1024 * 1024
 
 export function parseDatabaseUrl (value: string): DatabaseTarget {
   const url = value.trim()
@@ -144,5 +148,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: parseCount('HOOKHUB_RETENTION_DAYS', env.HOOKHUB_RETENTION_DAYS, 30, 0),
     maxStreamsPerToken: parseCount('HOOKHUB_MAX_STREAMS_PER_TOKEN', env.HOOKHUB_MAX_STREAMS_PER_TOKEN, 5, 1),
     maxStreams: parseCount('HOOKHUB_MAX_STREAMS', env.HOOKHUB_MAX_STREAMS, 500, 1),
+    // Below the 1 MiB body limit, a body of the largest allowed size could never be taken.
+    maxBodyBytesInFlight: parseCount('HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT', env.HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT, 64 * MIB, MIB),
   }
 }

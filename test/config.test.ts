@@ -18,6 +18,7 @@ test('defaults follow the configuration table', () => {
   assert.equal(config.leaseSeconds, 30)
   assert.equal(config.maxStreamsPerToken, 5)
   assert.equal(config.maxStreams, 500)
+  assert.equal(config.maxBodyBytesInFlight, 64 * 1024 * 1024)
   assert.equal(loadConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000')
   assert.equal(loadConfig({ HOOKHUB_PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl, 'https://hooks.example.com')
 })
@@ -45,6 +46,7 @@ test('bad values are refused with a message naming the variable', () => {
     [{ HOOKHUB_DATABASE_URL: 'mysql://x' }, /^HOOKHUB_DATABASE_URL/],
     [{ HOOKHUB_MAX_STREAMS_PER_TOKEN: '0' }, /^HOOKHUB_MAX_STREAMS_PER_TOKEN/],
     [{ HOOKHUB_MAX_STREAMS: 'many' }, /^HOOKHUB_MAX_STREAMS/],
+    [{ HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT: '1000' }, /^HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT/],
   ]
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message))
 })

@@ -8,7 +8,7 @@ export interface OutboundRequest {
   url: string
   method: string
   headers: Record<string, string>
-  body: string | null
+  body: string | Buffer | null
 }
 
 export interface OutboundResponse {

@@ -29,6 +29,7 @@ export const codes = {
   HOOKHUB_RELAY_FAILED: { status: 502, message: 'The receiver could not be reached (%s); the message is stored and will be retried' },
   // Infrastructure
   HOOKHUB_DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable; retry later' },
+  HOOKHUB_BUSY: { status: 503, message: 'Too many request bodies in flight; retry after %s s' },
   HOOKHUB_CONSOLE_NOT_BUILT: { status: 503, message: 'The web console is not built; run npm run build' },
   HOOKHUB_INTERNAL: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>
@@ -76,6 +77,8 @@ export const notFound = (what: string) => new HookhubError('HOOKHUB_NOT_FOUND', 
 export const forbidden = (permission: string) => new HookhubError('HOOKHUB_FORBIDDEN', [permission])
 export const conflict = (message: string, details: ErrorDetails = {}) =>
   new HookhubError('HOOKHUB_CONFLICT', [message], details)
+/** JSON text must be UTF-8 (RFC 8259): other bytes are refused, never decoded into U+FFFD. */
+export const invalidUtf8 = () => new HookhubError('HOOKHUB_INVALID_JSON', [], { reason: 'the body is not valid UTF-8' })
 export const validationFailed = (fields: Record<string, string[]>) =>
   new HookhubError('HOOKHUB_VALIDATION_FAILED', [], { fields })
 

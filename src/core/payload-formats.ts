@@ -7,13 +7,16 @@ export interface RenderableEvent {
   type: string
   /** The payload exactly as received: JSON text. */
   payload: string
-  /** Set when the body came in as something else than JSON; the payload is then its {"content_type", "body"} envelope. */
+  /**
+   * Set when the body came in as something else than JSON; the payload is then its envelope,
+   * {"content_type", "body"}, or {"content_type", "body_base64"} for bytes that are not UTF-8.
+   */
   contentType?: string | null
   receivedAt: number
 }
 
 export interface RenderedBody {
-  body: string
+  body: string | Buffer
   contentType: string
 }
 
@@ -52,7 +55,9 @@ function thuliumBody (event: RenderableEvent): string {
 export function renderPayload (format: PayloadFormat, event: RenderableEvent): RenderedBody {
   // A body that was not JSON goes to a raw endpoint as it came, with its own content type.
   if (format === 'raw' && event.contentType) {
-    return { body: (JSON.parse(event.payload) as { body: string }).body, contentType: event.contentType }
+    const envelope = JSON.parse(event.payload) as { body?: string; body_base64?: string }
+    const body = envelope.body_base64 === undefined ? envelope.body ?? '' : Buffer.from(envelope.body_base64, 'base64')
+    return { body, contentType: event.contentType }
   }
   return { body: renderJson(format, event), contentType: JSON_CONTENT_TYPE }
 }

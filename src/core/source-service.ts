@@ -1,4 +1,5 @@
-import { HookhubError, notFound, validationFailed } from './errors.ts'
+import { isUtf8 } from 'node:buffer'
+import { HookhubError, invalidUtf8, notFound, validationFailed } from './errors.ts'
 import type { SourceRepository, SourceRow } from '../storage/source-repository.ts'
 import type { EventService } from './event-service.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
@@ -59,6 +60,50 @@ function defaultType (verify: VerifyMethod, payload: unknown, headers: InboundHo
 /** The sender's own delivery id, so that its retries of one event are stored once. */
 const senderDeliveryId = (headers: InboundHook['headers']) =>
   firstHeader(headers, 'idempotency-key') ?? firstHeader(headers, 'webhook-id') ?? firstHeader(headers, 'x-github-delivery')
+
+const isJsonType = (contentType: string) => /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType)
+
+const NOT_JSON = Symbol('not JSON')
+
+function parsedOrNotJson (text: string | null): unknown {
+  if (text === null) return NOT_JSON
+  try {
+    return JSON.parse(text)
+  } catch {
+    return NOT_JSON
+  }
+}
+
+/** An inbound body as the payload it is stored as, when it is not JSON: its envelope. */
+function envelopeOf (row: SourceRow, hook: InboundHook, text: string | null) {
+  const contentType = firstHeader(hook.headers, 'content-type') ?? 'application/octet-stream'
+  // JSON text is UTF-8 (RFC 8259): a JSON body that is not is refused, never stored with U+FFFD.
+  if (text === null && isJsonType(contentType)) throw invalidUtf8()
+  if (row.any_body !== 1) throw text === null ? invalidUtf8() : new HookhubError('HOOKHUB_INVALID_JSON')
+  // Forms, text and the like are kept as they came, inside a JSON envelope; raw endpoints unwrap
+  // them. Bytes that are not UTF-8 travel as base64, so that not one of them changes.
+  return { content_type: contentType, ...(text === null ? { body_base64: hook.body.toString('base64') } : { body: text }) }
+}
+
+/**
+ * The stored text, content type and event type of an inbound body. The parsed payload is
+ * dropped here, before anything is awaited: many large bodies in flight hold only their text.
+ */
+function readInbound (row: SourceRow, hook: InboundHook) {
+  const text = isUtf8(hook.body) ? hook.body.toString('utf8') : null
+  const json = parsedOrNotJson(text)
+  const envelope = json === NOT_JSON ? envelopeOf(row, hook, text) : null
+  const payload = envelope ?? json
+  const rule = row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule
+  const found = rule === null
+    ? defaultType(row.verify as VerifyMethod, payload, hook.headers)
+    : typeof rule === 'string' ? rule : readPath(payload, rule.field)
+  return {
+    text: envelope ? JSON.stringify(envelope) : text!,
+    contentType: envelope?.content_type ?? null,
+    type: typeof found === 'string' && found !== '' ? found : 'unknown',
+  }
+}
 
 type Deps = {
   sources: SourceRepository
@@ -203,23 +248,7 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
       if (!verifyInbound(verify, secret, { ...hook, nowSeconds: Math.floor(clock() / 1000) })) {
         throw new HookhubError('HOOKHUB_SIGNATURE_INVALID')
       }
-      let payload: unknown
-      let text = hook.body.toString('utf8')
-      let contentType: string | null = null
-      try {
-        payload = JSON.parse(text)
-      } catch {
-        if (row.any_body !== 1) throw new HookhubError('HOOKHUB_INVALID_JSON')
-        // Forms, text and the like are kept as they came, inside a JSON envelope; raw endpoints unwrap them.
-        contentType = firstHeader(hook.headers, 'content-type') ?? 'application/octet-stream'
-        payload = { content_type: contentType, body: text }
-        text = JSON.stringify(payload)
-      }
-      const rule = row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule
-      const found = rule === null
-        ? defaultType(verify, payload, hook.headers)
-        : typeof rule === 'string' ? rule : readPath(payload, rule.field)
-      const type = typeof found === 'string' && found !== '' ? found : 'unknown'
+      const { text, contentType, type } = readInbound(row, hook)
       const accepted = row.accepted_types === null ? null : JSON.parse(row.accepted_types) as string[]
       if (accepted !== null && !typeMatches(accepted, type)) {
         return { stored: false as const, type, reason: `event type ${type} is not accepted by this source` }

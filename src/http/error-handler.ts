@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isDatabaseUnavailable } from '../storage/database.ts'
-import { addProblem, HookhubError, validationFailed, WireError } from '../core/errors.ts'
+import { addProblem, HookhubError, validationFailed, WireError, type HookhubCode } from '../core/errors.ts'
+import { BUSY_RETRY_AFTER_S } from './body-budget.ts'
 import { formatForPath, nativeFormat, type WireFormat } from './wire-format.ts'
 
 declare module 'fastify' {
@@ -46,6 +47,12 @@ export function toHookhubError (err: unknown, bodyLimit: number): HookhubError |
   return null
 }
 
+/** Errors that pass: the client is told when to try again. */
+const RETRY_AFTER_S: Partial<Record<HookhubCode, number>> = {
+  HOOKHUB_DATABASE_UNAVAILABLE: 5,
+  HOOKHUB_BUSY: BUSY_RETRY_AFTER_S,
+}
+
 export type ErrorResponder = (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply
 
 /**
@@ -67,8 +74,9 @@ export function installErrorHandler (app: FastifyInstance, formats: readonly Wir
       known = new HookhubError('HOOKHUB_INTERNAL')
     } else if (known instanceof HookhubError && known.code === 'HOOKHUB_DATABASE_UNAVAILABLE') {
       request.log.warn({ err }, 'database unavailable')
-      reply.header('retry-after', '5')
     }
+    const retryAfter = known instanceof HookhubError ? RETRY_AFTER_S[known.code] : undefined
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
     if (known instanceof WireError) return reply.code(known.statusCode).send(known.body)
     const format = formatFor(request)
     return reply.code(format.statusOf?.(known) ?? known.statusCode).send(format.toWireError(known, request))

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { SourceService } from '../core/source-service.ts'
+import type { SourceRow } from '../storage/source-repository.ts'
 import { HookhubError } from '../core/errors.ts'
-import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from './json-body.ts'
+import { inspectJson, tooDeep } from './json-body.ts'
 import { withExamples } from './native-schemas.ts'
+import { createTurns, LARGE_BODY_BYTES } from './body-budget.ts'
 import { withRetryAfter } from './rate-limit.ts'
 
 const AnyError = withExamples(Type.Unknown({ description: 'native error, or the error shape of the dialect that owns the source' }),
@@ -17,6 +19,13 @@ const Received = withExamples(Type.Object({
 }),
 { received: true, event_id: 'evt_01kdyak3sexqymdydx0fpxxrry', type: 'task.move.column' },
 { received: false, type: 'comment.delete', reason: 'event type comment.delete is not accepted by this source' })
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The inbound source a hook request is for, found before its body is read. */
+    source?: SourceRow
+  }
+}
 
 function isJson (bytes: Buffer): boolean {
   try {
@@ -39,14 +48,33 @@ export function hookRoutes (sources: SourceService) {
       done(null, body)
     })
 
-    async function receive (token: string | undefined, request: FastifyRequest, reply: FastifyReply) {
+    // The source is found before the body is read: an unknown URL costs no body, and a refusal
+    // for lack of body budget answers in the shape of the dialect owning the source.
+    async function findSource (token: string | undefined, request: FastifyRequest) {
       const source = token ? await sources.findByToken(token) : undefined
       if (!source) throw new HookhubError('HOOKHUB_NOT_FOUND', ['Source'])
       // A source made by a dialect answers errors in that dialect's shape.
       if (source.owner_dialect) request.wireFormat = source.owner_dialect
-      // JSON nested too deep would be stored, then break every read of the event. Text that
-      // merely looks deep (a source keeping any body) is not JSON and is kept as text.
-      if (request.rawBody && nestsDeeperThan(request.rawBody, MAX_JSON_DEPTH) && isJson(request.rawBody)) throw tooDeep()
+      request.source = source
+    }
+
+    const inTurn = createTurns()
+
+    async function receive (request: FastifyRequest, reply: FastifyReply) {
+      const body = request.rawBody ?? Buffer.alloc(0)
+      return body.length >= LARGE_BODY_BYTES ? inTurn(() => receiveBody(request, reply)) : receiveBody(request, reply)
+    }
+
+    async function receiveBody (request: FastifyRequest, reply: FastifyReply) {
+      const source = request.source!
+      if (request.rawBody) {
+        const { tooDeep: deep, heapBytes } = inspectJson(request.rawBody)
+        // JSON nested too deep would be stored, then break every read of the event. Text that
+        // merely looks deep (a source keeping any body) is not JSON and is kept as text.
+        if (deep && isJson(request.rawBody)) throw tooDeep()
+        // The body is decoded and parsed to read the event type; as for any JSON body, that is charged.
+        app.bodyBudget.hold(request, heapBytes)
+      }
       // Guessing a source's secret is capped per sender and URL: one misconfigured source
       // does not lock a shared sender (GitHub, Stripe) out of the others.
       const client = `${request.ip} ${source.id}`
@@ -92,7 +120,8 @@ export function hookRoutes (sources: SourceService) {
         summary: 'Inbound webhook of a source; answers 200 once the event is stored',
         params: Type.Object({ token: Type.String() }),
       },
-    }, (request, reply) => receive(request.params.token, request, reply))
+      onRequest: (request) => findSource(request.params.token, request),
+    }, receive)
 
     app.post('/hooks', {
       config: { public: true },
@@ -101,6 +130,7 @@ export function hookRoutes (sources: SourceService) {
         operationId: 'receiveHookByBearer',
         summary: 'Inbound webhook with the source token as Authorization: Bearer <token>',
       },
-    }, (request, reply) => receive(/^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1], request, reply))
+      onRequest: (request) => findSource(/^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1], request),
+    }, receive)
   }
 }

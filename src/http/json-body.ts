@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance } from 'fastify'
-import { HookhubError } from '../core/errors.ts'
+import { HookhubError, invalidUtf8 } from '../core/errors.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,9 +16,27 @@ declare module 'fastify' {
  */
 export const MAX_JSON_DEPTH = 512
 
-/** Whether JSON bytes nest deeper than `limit`; one pass, strings skipped (UTF-8 never hides ASCII in multi-byte sequences). */
-export function nestsDeeperThan (bytes: Buffer, limit: number): boolean {
+// What parsing costs the heap beyond the text itself, per container and per value (64-bit V8,
+// measured with JSON.parse: an empty object takes about 64 bytes, a short value about 16).
+const HEAP_BYTES_PER_CONTAINER = 48
+const HEAP_BYTES_PER_VALUE = 16
+
+export interface JsonInspection {
+  /** Arrays and objects nest deeper than MAX_JSON_DEPTH (the scan stops there). */
+  tooDeep: boolean
+  /** An upper estimate of the heap the decoded text and its parsed value take together. */
+  heapBytes: number
+}
+
+/**
+ * One pass over JSON bytes before they are parsed: how deep they nest, and what parsing them
+ * will cost (a megabyte of `[{},{},…]` parses into some twenty). Strings are skipped (UTF-8
+ * never hides ASCII in multi-byte sequences).
+ */
+export function inspectJson (bytes: Buffer): JsonInspection {
   let depth = 0
+  let containers = 0
+  let separators = 0
   let inString = false
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i]
@@ -27,12 +46,15 @@ export function nestsDeeperThan (bytes: Buffer, limit: number): boolean {
     } else if (c === 0x22) {
       inString = true
     } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true
+      containers++
+      if (++depth > MAX_JSON_DEPTH) return { tooDeep: true, heapBytes: 0 }
     } else if (c === 0x5d || c === 0x7d) {
       depth--
+    } else if (c === 0x2c || c === 0x3a) {
+      separators++
     }
   }
-  return false
+  return { tooDeep: false, heapBytes: bytes.length + containers * HEAP_BYTES_PER_CONTAINER + separators * HEAP_BYTES_PER_VALUE }
 }
 
 export const tooDeep = () =>
@@ -41,7 +63,8 @@ export const tooDeep = () =>
 /**
  * JSON bodies are kept as bytes and parsed here: an empty body is "no body" (as curl -X POST
  * sends), anything unparsable is a SyntaxError the error handler answers with 400, and a body
- * nested deeper than MAX_JSON_DEPTH is refused before it is parsed.
+ * nested deeper than MAX_JSON_DEPTH or not UTF-8 is refused before it is parsed. What the parse
+ * will cost the heap is charged to the body budget first.
  */
 export function installJsonBody (app: FastifyInstance) {
   app.removeContentTypeParser(['application/json', 'text/plain'])
@@ -49,8 +72,11 @@ export function installJsonBody (app: FastifyInstance) {
     const bytes = body as unknown as Buffer
     request.rawBody = bytes
     if (bytes.length === 0) return done(null, undefined)
-    if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) return done(tooDeep(), undefined)
     try {
+      const { tooDeep: deep, heapBytes } = inspectJson(bytes)
+      if (deep) return done(tooDeep(), undefined)
+      if (!isUtf8(bytes)) return done(invalidUtf8(), undefined)
+      app.bodyBudget.hold(request, heapBytes)
       done(null, JSON.parse(bytes.toString('utf8')))
     } catch (err) {
       done(err as Error, undefined)

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats'
 import type { Logger } from 'pino'
 import type { TSchema } from 'typebox'
 import { installAuth } from './auth.ts'
+import { installBodyBudget } from './body-budget.ts'
 import { consoleRoutes } from './console-routes.ts'
 import { installErrorHandler, type ErrorResponder } from './error-handler.ts'
 import { installJsonBody } from './json-body.ts'
@@ -49,6 +50,8 @@ export interface ServerOptions {
   sharedSchemas: readonly TSchema[]
   /** The built web console (default dist/console); tests point it elsewhere. */
   consoleDir?: string
+  /** Request body bytes held at once (HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT). */
+  maxBodyBytesInFlight: number
 }
 
 /** A Fastify instance with the hub's HTTP conventions installed; routes are added by the caller. */
@@ -83,6 +86,7 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     return validate as (data: unknown) => boolean
   })
 
+  installBodyBudget(app, options.maxBodyBytesInFlight, BODY_LIMIT)
   installJsonBody(app)
   respondWithError = installErrorHandler(app, [nativeFormat, ...options.wireFormats], BODY_LIMIT)
   installNotFoundHandler(app)

@@ -129,6 +129,8 @@ export interface Served {
   /** e.g. http://127.0.0.1:41234 */
   url: string
   pid: number
+  /** Whether the process has not exited. */
+  alive (): boolean
   stdout (): string
   stderr (): string
   /** The admin token this start printed, if it printed one. */
@@ -142,9 +144,9 @@ export interface Served {
  * line. Rejects with the process output when it exits or times out first.
  */
 export async function startServe (
-  t: TestContext, env: NodeJS.ProcessEnv, { timeoutMs = WAIT_MS, args = [] as string[] } = {},
+  t: TestContext, env: NodeJS.ProcessEnv, { timeoutMs = WAIT_MS, args = [] as string[], nodeArgs = [] as string[] } = {},
 ): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   t.after(async () => {
     killIfRunning(child)
     await exitOf(child)
@@ -183,6 +185,7 @@ export async function startServe (
   return {
     url,
     pid: child.pid!,
+    alive: () => child.exitCode === null && child.signalCode === null,
     stdout: () => stdout,
     stderr: () => stderr,
     adminToken,
@@ -224,6 +227,13 @@ export async function startWorker (t: TestContext, env: NodeJS.ProcessEnv, { tim
     output: () => output,
     stop: (signal: NodeJS.Signals = 'SIGTERM') => signalAndWait(child, exited, signal, 'hookhub worker'),
   }
+}
+
+/** The Node options `npm start` runs the hub with (its heap limits), read from package.json. */
+export function npmStartNodeArgs (): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  const words = pkg.scripts.start.split(/\s+/)
+  return words.slice(1, words.indexOf('bin/hookhub.js')).filter((word) => word.startsWith('--'))
 }
 
 /** stderr split into its non-empty lines. */

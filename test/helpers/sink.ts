@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   url: string
   headers: http.IncomingHttpHeaders
   body: string
+  /** The body's bytes exactly as they came. */
+  bytes: Buffer
   at: number
 }
 
@@ -20,7 +22,8 @@ export async function startSink (t: TestContext, handler: SinkHandler = (_req, r
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() }
+      const bytes = Buffer.concat(chunks)
+      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: bytes.toString('utf8'), bytes, at: Date.now() }
       received.push(entry)
       for (const w of waiters.filter((w) => received.length >= w.count)) w.resolve()
       handler(entry, res)

@@ -20,6 +20,7 @@ async function serverWith (t: TestContext, consoleDir: string) {
     apiRateLimitPerMinute: null,
     sharedSchemas: [],
     consoleDir,
+    maxBodyBytesInFlight: 64 * 1024 * 1024,
   })
   t.after(() => app.close())
   await app.ready()

@@ -2,7 +2,7 @@
 // error body, or stored something that broke every later read.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/http/json-body.ts'
+import { inspectJson, MAX_JSON_DEPTH } from '../../src/http/json-body.ts'
 import { engines, reportSkippedPostgres } from '../helpers/engines.ts'
 import type { TestHub } from '../helpers/hub.ts'
 import { assertError } from '../helpers/native-errors.ts'
@@ -15,11 +15,11 @@ const TOO_DEEP = `JSON nests deeper than ${MAX_JSON_DEPTH} levels`
 const json = { 'content-type': 'application/json' }
 
 test('nesting is measured outside strings only, escapes included', () => {
-  assert.equal(nestsDeeperThan(Buffer.from(nested(MAX_JSON_DEPTH)), MAX_JSON_DEPTH), false)
-  assert.equal(nestsDeeperThan(Buffer.from(nested(MAX_JSON_DEPTH + 1)), MAX_JSON_DEPTH), true)
-  assert.equal(nestsDeeperThan(Buffer.from(`"${'['.repeat(2000)}"`), MAX_JSON_DEPTH), false)
-  assert.equal(nestsDeeperThan(Buffer.from(`["\\"${'['.repeat(2000)}"]`), MAX_JSON_DEPTH), false)
-  assert.equal(nestsDeeperThan(Buffer.from(`{"a":"\\\\"}${'{"b":'.repeat(600)}`), MAX_JSON_DEPTH), true)
+  assert.equal(inspectJson(Buffer.from(nested(MAX_JSON_DEPTH))).tooDeep, false)
+  assert.equal(inspectJson(Buffer.from(nested(MAX_JSON_DEPTH + 1))).tooDeep, true)
+  assert.equal(inspectJson(Buffer.from(`"${'['.repeat(2000)}"`)).tooDeep, false)
+  assert.equal(inspectJson(Buffer.from(`["\\"${'['.repeat(2000)}"]`)).tooDeep, false)
+  assert.equal(inspectJson(Buffer.from(`{"a":"\\\\"}${'{"b":'.repeat(600)}`)).tooDeep, true)
 })
 
 async function send (hub: TestHub, method: string, url: string, payload: string, headers: Record<string, string> = {}) {

@@ -25,6 +25,7 @@ const BROKERSTR_CODES: Partial<Record<HookhubCode, [string, number?]>> = {
   HOOKHUB_AUTH_FAILURES_LIMITED: ['RATE_LIMIT_EXCEEDED'],
   HOOKHUB_CONFLICT: ['CONFLICT'],
   HOOKHUB_DATABASE_UNAVAILABLE: ['SERVICE_UNAVAILABLE'],
+  HOOKHUB_BUSY: ['SERVICE_UNAVAILABLE'],
 }
 
 export const brokerstrFormat: WireFormat = {
