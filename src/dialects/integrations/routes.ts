@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { principalOf, scopeFor } from '../../http/auth.ts'
 import { toWireIntegration } from './mapping.ts'
 import {
-  IntegrationInput, IntegrationListQuery, IntegrationPage, IntegrationPatch, IntegrationRef, laravelErrors, UuidParams,
+  IntegrationInput, IntegrationListQuery, IntegrationPage, IntegrationPatch, IntegrationRef, laravelErrors, IntegrationKeyParams,
 } from './schemas.ts'
 import type { IntegrationService } from './service.ts'
 import type { IntegrationRow } from '../../storage/integration-repository.ts'
@@ -12,7 +12,7 @@ import type { IntegrationRow } from '../../storage/integration-repository.ts'
 // schemas here document the API and whitelist responses.
 const validatedByService: FastifySchemaCompiler<unknown> = () => () => true
 
-type UuidRequest = { Params: { uuid: string } }
+type KeyRequest = { Params: { id: string } }
 
 export function integrationRoutes (service: IntegrationService, hookUrl: (token: string) => string) {
   const toWire = (row: IntegrationRow) => toWireIntegration(row, hookUrl)
@@ -61,19 +61,19 @@ export function integrationRoutes (service: IntegrationService, hookUrl: (token:
       }
     })
 
-    app.get<UuidRequest>('/api/v1/integrations/:uuid', {
+    app.get<KeyRequest>('/api/v1/integrations/:id', {
       config: { ...base, permission: ['integrations', 'view'] },
       schema: {
         operationId: 'getIntegration',
         tags,
         summary: 'Get one integration',
-        params: UuidParams,
+        params: IntegrationKeyParams,
         response: { 200: IntegrationRef, ...laravelErrors(404) },
       },
-    }, async (request) => toWire(await service.get(request.params.uuid, scopeFor(request), principalOf(request))))
+    }, async (request) => toWire(await service.get(request.params.id, scopeFor(request), principalOf(request))))
 
     for (const method of ['put', 'patch'] as const) {
-      app[method]<UuidRequest>('/api/v1/integrations/:uuid', {
+      app[method]<KeyRequest>('/api/v1/integrations/:id', {
         config: { ...base, permission: ['integrations', 'manage'] },
         validatorCompiler: validatedByService,
         schema: {
@@ -82,37 +82,37 @@ export function integrationRoutes (service: IntegrationService, hookUrl: (token:
           summary: method === 'put'
             ? 'Update an integration (name and type required)'
             : 'Update some fields of an integration',
-          params: UuidParams,
+          params: IntegrationKeyParams,
           body: method === 'put' ? IntegrationInput : IntegrationPatch,
           response: { 200: IntegrationRef, ...laravelErrors(404) },
         },
       }, async (request) => toWire(
-        await service.update(request.params.uuid, request.body, method, scopeFor(request), principalOf(request))))
+        await service.update(request.params.id, request.body, method, scopeFor(request), principalOf(request))))
     }
 
-    app.delete<UuidRequest>('/api/v1/integrations/:uuid', {
+    app.delete<KeyRequest>('/api/v1/integrations/:id', {
       config: { ...base, permission: ['integrations', 'delete'] },
       schema: {
         operationId: 'deleteIntegration',
         tags,
         summary: 'Soft-delete an integration (restore brings it back)',
-        params: UuidParams,
+        params: IntegrationKeyParams,
         response: { 204: Type.Null(), ...laravelErrors(404) },
       },
     }, async (request, reply) => {
-      await service.remove(request.params.uuid, scopeFor(request), principalOf(request))
+      await service.remove(request.params.id, scopeFor(request), principalOf(request))
       return reply.code(204).send(null)
     })
 
-    app.post<UuidRequest>('/api/v1/integrations/:uuid/restore', {
+    app.post<KeyRequest>('/api/v1/integrations/:id/restore', {
       config: { ...base, permission: ['integrations', 'restore'] },
       schema: {
         operationId: 'restoreIntegration',
         tags,
         summary: 'Restore a soft-deleted integration',
-        params: UuidParams,
+        params: IntegrationKeyParams,
         response: { 200: IntegrationRef, ...laravelErrors(404) },
       },
-    }, async (request) => toWire(await service.restore(request.params.uuid, scopeFor(request), principalOf(request))))
+    }, async (request) => toWire(await service.restore(request.params.id, scopeFor(request), principalOf(request))))
   }
 }
