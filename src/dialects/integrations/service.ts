@@ -137,7 +137,8 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
       if (field in values) columns[field] = values[field]
     }
     for (const field of ['config', 'metadata'] as const) if (field in values) columns[field] = json(values[field])
-    if ('is_active' in values) columns.is_active = toBoolean(values.is_active) ? 1 : 0
+    // Loose: a form's "true"/"false" passed validation; JSON values were held to the strict set.
+    if ('is_active' in values) columns.is_active = toBoolean(values.is_active, true) ? 1 : 0
     if ('credentials' in values) {
       const credentials = mergeCredentials(values.credentials, stored?.credentials ?? null)
       columns.credentials = credentials === null ? null : secrets.sealJson(credentials, CREDENTIALS_CONTEXT)
@@ -146,9 +147,10 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
   }
 
   return {
-    async create (input: unknown, actor: Principal) {
+    /** `form`: the body came as a form, whose booleans are text ("true", "false", "1", "0"). */
+    async create (input: unknown, actor: Principal, form = false) {
       // "credentials": "********" on create has nothing to keep: validate it as any other value.
-      const values = check(input, CREATE_RULES)
+      const values = check(input, CREATE_RULES, form)
       const now = clock()
       return syncSource(await integrations.insert({
         uuid: randomUUID(),
@@ -194,10 +196,10 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
       return row
     },
 
-    async update (key: string, input: unknown, mode: 'put' | 'patch', scope: Scope, actor: Principal) {
+    async update (key: string, input: unknown, mode: 'put' | 'patch', scope: Scope, actor: Principal, form = false) {
       const row = await findVisible(key, scope, actor, 'live')
       if (!row) throw notFound('Integration')
-      const values = check(withoutMaskedCredentials(input), mode === 'put' ? CREATE_RULES : PATCH_RULES)
+      const values = check(withoutMaskedCredentials(input), mode === 'put' ? CREATE_RULES : PATCH_RULES, form)
       return syncSource(await integrations.update(row.id, { ...columnsOf(values, row), updated_at: clock() }))
     },
 
