@@ -6,12 +6,15 @@ import { DeliveryError, type DeliveryClient, type OutboundRequest, type Outbound
 import type { Activity } from './activity-feed.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
-import { renderPayload } from './payload-formats.ts'
+import { BODYLESS_METHODS, renderPayload, renderQuery } from './payload-formats.ts'
 import { nextDelay, parseRetryAfter } from './retry-schedule.ts'
 import { signatureHeaders } from './signing.ts'
 
 export const DISABLE_AFTER_MS = 5 * 24 * 3_600_000
 const MAX_CIRCUIT_COOLDOWN_MS = 10 * 60_000
+
+/** Appended as text: the receiver's own query stays exactly as it was written. */
+const withQuery = (url: string, query: string) => `${url}${!url.includes('?') ? '?' : /[?&]$/.test(url) ? '' : '&'}${query}`
 
 /** Masks credentials in what an attempt records of its request. */
 function recordedRequest (req: OutboundRequest, queryParam: string | null) {
@@ -64,24 +67,31 @@ export function createDeliveryAttempts (deps: Deps) {
 
   function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number) {
     const { endpoint, secrets } = prepare(row, now)
-    const { body, contentType } = renderPayload(endpoint.format, {
-      type: delivery.eventType, payload: delivery.payload, contentType: delivery.contentType, receivedAt: delivery.receivedAt,
-    })
-    const headers: Record<string, string> = {
-      ...endpoint.headers,
-      'content-type': contentType,
-      'user-agent': `hookhub/${VERSION}`,
-      ...signatureHeaders(secrets, delivery.eventPublicId, Math.floor(now / 1000), body),
+    const event = {
+      id: delivery.eventPublicId, type: delivery.eventType, payload: delivery.payload, contentType: delivery.contentType, receivedAt: delivery.receivedAt,
     }
+    const headers: Record<string, string> = { ...endpoint.headers, 'user-agent': `hookhub/${VERSION}` }
     let url = endpoint.url
+    let body: string | Buffer | null = null
+    let signed: string | Buffer
+    if (BODYLESS_METHODS.has(endpoint.method)) {
+      // No body to sign or send: the event and what the signature covers travel in the query.
+      const rendered = renderQuery(endpoint.format, event)
+      url = withQuery(url, rendered.query)
+      signed = rendered.payload
+    } else {
+      const rendered = renderPayload(endpoint.format, event)
+      headers['content-type'] = rendered.contentType
+      body = signed = rendered.body
+    }
+    Object.assign(headers, signatureHeaders(secrets, delivery.eventPublicId, Math.floor(now / 1000), signed))
     const auth = endpoint.auth
     if (auth.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
     if (auth.type === 'bearer') headers.authorization = `Bearer ${auth.token}`
+    // Last in the query, where recordedRequest masks it.
     const queryParam = auth.type === 'query' ? auth.param || 'token' : null
-    // Appended as text: the receiver's own query stays exactly as it was written.
-    if (queryParam) url += `${url.includes('?') ? '&' : '?'}${encodeURIComponent(queryParam)}=${encodeURIComponent(auth.token ?? '')}`
-    const withBody = endpoint.method !== 'GET'
-    const request: OutboundRequest = { url, method: endpoint.method, headers, body: withBody ? body : null }
+    if (queryParam) url = withQuery(url, `${encodeURIComponent(queryParam)}=${encodeURIComponent(auth.token ?? '')}`)
+    const request: OutboundRequest = { url, method: endpoint.method, headers, body }
     return { request, queryParam }
   }
 

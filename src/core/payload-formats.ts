@@ -1,5 +1,7 @@
 // How an event's payload is written into a delivery body, per endpoint format.
 
+import { compactJson } from './raw-json.ts'
+
 export const PAYLOAD_FORMATS = ['standard', 'raw', 'kanboard', 'thulium'] as const
 export type PayloadFormat = typeof PAYLOAD_FORMATS[number]
 
@@ -18,6 +20,16 @@ export interface RenderableEvent {
 export interface RenderedBody {
   body: string | Buffer
   contentType: string
+}
+
+/** Methods whose requests carry no body: their event travels in the query string. */
+export const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE'])
+
+export interface RenderedQuery {
+  /** `type=…&id=…&payload=…`, URL-encoded, to append to the endpoint's own query. */
+  query: string
+  /** The `payload` parameter's decoded value: what the signature covers. */
+  payload: string | Buffer
 }
 
 const JSON_CONTENT_TYPE = 'application/json'
@@ -60,6 +72,28 @@ export function renderPayload (format: PayloadFormat, event: RenderableEvent): R
     return { body, contentType: event.contentType }
   }
   return { body: renderJson(format, event), contentType: JSON_CONTENT_TYPE }
+}
+
+/**
+ * A body-less delivery's query string: the event's type, its id and the body the format would
+ * send, compacted when it is JSON (a URL has no room for indentation).
+ */
+export function renderQuery (format: PayloadFormat, event: RenderableEvent & { id: string }): RenderedQuery {
+  const { body, contentType } = renderPayload(format, event)
+  const payload = contentType === JSON_CONTENT_TYPE ? compactJson(body as string) : body
+  const encoded = typeof payload === 'string' ? encodeURIComponent(payload) : percentEncodeBytes(payload)
+  const query = `type=${encodeURIComponent(event.type)}&id=${encodeURIComponent(event.id)}&payload=${encoded}`
+  return { query, payload }
+}
+
+/** encodeURIComponent for bytes that are not UTF-8 text (a raw body kept byte for byte). */
+function percentEncodeBytes (bytes: Buffer): string {
+  let out = ''
+  for (const byte of bytes) {
+    const char = String.fromCharCode(byte)
+    out += /[A-Za-z0-9\-_.!~*'()]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
 }
 
 function renderJson (format: PayloadFormat, event: RenderableEvent): string {

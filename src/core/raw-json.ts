@@ -36,3 +36,24 @@ export function rawMember (text: string, key: string): string | undefined {
   }
   return undefined
 }
+
+/**
+ * JSON text without the whitespace between its tokens; strings, numbers and key order stay
+ * byte for byte (re-serialising would round big numbers). `text` must be valid JSON.
+ */
+export function compactJson (text: string): string {
+  const parts: string[] = []
+  let from = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') {
+      i++
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1
+    } else if (c === ' ' || c === '\n' || c === '\r' || c === '\t') {
+      parts.push(text.slice(from, i))
+      from = i + 1
+    }
+  }
+  parts.push(text.slice(from))
+  return parts.join('')
+}

@@ -55,6 +55,11 @@ export function createIntegrationRepository (db: Kysely<DB>) {
     },
 
     /** Includes soft-deleted rows; callers decide what a deleted row means. */
+    async findById (id: number): Promise<IntegrationRow | undefined> {
+      return withUser().where('integrations.id', '=', id).executeTakeFirst()
+    },
+
+    /** Includes soft-deleted rows; callers decide what a deleted row means. */
     async findByUuid (uuid: string): Promise<IntegrationRow | undefined> {
       return withUser().where('integrations.uuid', '=', uuid).executeTakeFirst()
     },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { rawMember } from '../../src/core/raw-json.ts'
+import { compactJson, rawMember } from '../../src/core/raw-json.ts'
 
 test('finds the exact text of a top-level member', () => {
   const text = '{"type":"a","payload": { "z": 1, "a": [1, {"payload": 2}], "big": 12345678901234567890 } , "x":"}"}'
@@ -18,5 +18,12 @@ test('agrees with JSON.parse for any object', () => {
     const text = JSON.stringify({ ...rest, payload }, null, 1)
     const raw = rawMember(text, 'payload')
     assert.deepEqual(JSON.parse(raw as string), JSON.parse(JSON.stringify(payload)))
+  }), { numRuns: 200 })
+})
+
+test('compactJson drops the whitespace between tokens and keeps strings and numbers as written', () => {
+  assert.equal(compactJson('{ "a" : [ 1 ,\n\t2 ],\r\n "s": " x \\" y ", "big": 12345678901234567890 }'), '{"a":[1,2],"s":" x \\" y ","big":12345678901234567890}')
+  fc.assert(fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 4 }), (value, indent) => {
+    assert.equal(compactJson(JSON.stringify(value, null, indent)), JSON.stringify(value))
   }), { numRuns: 200 })
 })

@@ -159,7 +159,7 @@ test('health, readiness, OpenAPI, docs, 404 and 405 over a real socket', async (
   const doc = await openapi.json() as { openapi: string; paths: Record<string, Record<string, unknown>> }
   assert.match(doc.openapi, /^3\.1\./)
   assert.ok(doc.paths['/api/v1/integrations']?.post, 'POST /api/v1/integrations is described')
-  assert.ok(doc.paths['/api/v1/integrations/{uuid}']?.get, 'GET /api/v1/integrations/{uuid} is described')
+  assert.ok(doc.paths['/api/v1/integrations/{id}']?.get, 'GET /api/v1/integrations/{id} is described')
 
   const docs = await fetchWithin(`${hub.url}/docs`)
   assert.equal(docs.status, 200)

@@ -112,11 +112,11 @@ const TABLE: Record<string, Rule> = {
 
   'POST /api/v1/integrations': { permission: 'integrations.create', own: 'create', ok: 201, payload: () => ({ name: 'rbac', type: 'api' }) },
   'GET /api/v1/integrations': { permission: 'integrations.view', own: 'list', ok: 200, query: () => '?per_page=100', hides: 'integration' },
-  'GET /api/v1/integrations/:uuid': { permission: 'integrations.view', own: 'rows', row: 'integration', ok: 200 },
-  'PUT /api/v1/integrations/:uuid': { permission: 'integrations.manage', own: 'rows', row: 'integration', ok: 200, payload: () => ({ name: 'rbac', type: 'api' }) },
-  'PATCH /api/v1/integrations/:uuid': { permission: 'integrations.manage', own: 'rows', row: 'integration', ok: 200, payload: () => ({ status: 'active' }) },
-  'DELETE /api/v1/integrations/:uuid': { permission: 'integrations.delete', own: 'rows', row: 'integration', ok: 204 },
-  'POST /api/v1/integrations/:uuid/restore': { permission: 'integrations.restore', own: 'rows', row: 'deletedIntegration', ok: 200 },
+  'GET /api/v1/integrations/:id': { permission: 'integrations.view', own: 'rows', row: 'integration', ok: 200 },
+  'PUT /api/v1/integrations/:id': { permission: 'integrations.manage', own: 'rows', row: 'integration', ok: 200, payload: () => ({ name: 'rbac', type: 'api' }) },
+  'PATCH /api/v1/integrations/:id': { permission: 'integrations.manage', own: 'rows', row: 'integration', ok: 200, payload: () => ({ status: 'active' }) },
+  'DELETE /api/v1/integrations/:id': { permission: 'integrations.delete', own: 'rows', row: 'integration', ok: 204 },
+  'POST /api/v1/integrations/:id/restore': { permission: 'integrations.restore', own: 'rows', row: 'deletedIntegration', ok: 200 },
 
   'POST /api/v1/integration/nodes': { permission: 'nodes.create', own: 'create', ok: 201, payload: () => ({ name: 'rbac', type: 1 }) },
   'GET /api/v1/integration/nodes/:id': { permission: 'nodes.view', own: 'rows', row: 'node', ok: 200 },

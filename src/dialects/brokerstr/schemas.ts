@@ -72,7 +72,9 @@ export const PageQuery = Type.Object({
 })
 
 const Authentication = Type.Object({
-  type: Type.Integer({ description: '1 Basic (username, password), 2 Token (sent as Authorization: Bearer)' }),
+  type: Type.Optional(Type.Integer({
+    description: '1 Basic (username, password), 2 Token (sent as Authorization: Bearer); when absent, username/password mean 1, a token alone 2, nothing no authentication',
+  })),
   username: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),

@@ -13,14 +13,17 @@ export interface MetaInput {
   host: string
   path: string
   method?: number
-  authentication?: { type: number; username?: string; password?: string; token?: string }
+  authentication?: { type?: number; username?: string; password?: string; token?: string }
 }
+
+/** Meta that passed checkMeta: an authentication has its type. */
+type CheckedMeta = MetaInput & { authentication?: { type: number } }
 
 /** Endpoint fields a distributor's errors are reported under, in Brokerstr's names. */
 const FIELD_NAMES: Record<string, string> = { url: 'meta.host', auth: 'meta.authentication', method: 'meta.method' }
 
 /** `stored`: whether a password or token is stored that "********" could stand for. */
-function checkMeta (meta: MetaInput, stored = false) {
+function checkMeta (meta: MetaInput, stored = false): asserts meta is CheckedMeta {
   const fields: Record<string, string[]> = {}
   const add = (field: string, message: string) => { (fields[field] ??= []).push(message) }
   if (!/^https?:\/\/[^/\s]+/i.test(meta.host)) add('meta.host', 'must be an absolute http or https URL, e.g. https://example.com')
@@ -36,11 +39,29 @@ function checkMeta (meta: MetaInput, stored = false) {
       if (!auth.password) add('meta.authentication.password', 'is required when type is 1 (Basic)')
     } else if (auth.type === AUTH_TOKEN) {
       if (!auth.token) add('meta.authentication.token', 'is required when type is 2 (Token)')
+    } else if (auth.type === undefined) {
+      add('meta.authentication.type', 'is required when both username/password and token are given')
     } else {
       add('meta.authentication.type', 'must be 1 (Basic) or 2 (Token)')
     }
   }
   if (Object.keys(fields).length > 0) throw validationFailed(fields)
+}
+
+/**
+ * `type` is not required (seed: "Hayır"): the credentials say which kind is meant, and an
+ * authentication without any means none. Both kinds at once stay without a type for checkMeta.
+ */
+function withAuthenticationType (meta: MetaInput): MetaInput {
+  const auth = meta.authentication
+  if (!auth || auth.type !== undefined) return meta
+  const basic = auth.username !== undefined || auth.password !== undefined
+  const token = auth.token !== undefined
+  if (!basic && !token) {
+    const { authentication: _none, ...rest } = meta
+    return rest
+  }
+  return basic && token ? meta : { ...meta, authentication: { ...auth, type: basic ? AUTH_BASIC : AUTH_TOKEN } }
 }
 
 const joinUrl = (host: string, path: string) => `${host.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
@@ -61,7 +82,7 @@ function endpointInput (nodeUuid: string, meta: MetaInput): EndpointInput {
 /** Endpoint validation speaks of url and auth; Brokerstr clients sent meta.host and meta.authentication. */
 const renamingFields = <T>(body: () => Promise<T>) => withFieldNames((field) => FIELD_NAMES[field] ?? field, body)
 
-const storedMeta = (meta: MetaInput): StoredMeta => ({
+const storedMeta = (meta: CheckedMeta): StoredMeta => ({
   host: meta.host,
   path: meta.path,
   method: meta.method ?? 2,
@@ -90,8 +111,9 @@ export function createDistributorService ({ distributors, endpoints, nodes, cloc
 
   return {
     /** Under `.own` the node must be the caller's too: its events are what the distributor sends out. */
-    async create (nodeUuid: string, meta: MetaInput | null | undefined, scope: Scope, actor: Principal) {
+    async create (nodeUuid: string, input: MetaInput | null | undefined, scope: Scope, actor: Principal) {
       await nodes.find(nodeUuid, { scope, actor })
+      const meta = input && withAuthenticationType(input)
       if (meta) checkMeta(meta)
       const id = randomUUID()
       const endpoint = meta
@@ -120,8 +142,9 @@ export function createDistributorService ({ distributors, endpoints, nodes, cloc
     get: findVisible,
 
     /** PUT: the same body as create; `"meta": null` removes the webhook and its deliveries stop. */
-    async replace (id: string, meta: MetaInput | null, scope: Scope, actor: Principal) {
+    async replace (id: string, input: MetaInput | null, scope: Scope, actor: Principal) {
       const row = await findVisible(id, scope, actor)
+      const meta = input && withAuthenticationType(input)
       if (meta) checkMeta(meta, row.endpoint_id !== null)
       let endpointId = row.endpoint_id
       if (meta === null) {

@@ -122,7 +122,9 @@ export const IntegrationPage = withExamples(Type.Object({
   to: 1,
 })
 
-export const UuidParams = Type.Object({ uuid: Type.String() })
+export const IntegrationKeyParams = Type.Object({
+  id: Type.String({ description: 'the integration\'s integer `id` or its `uuid`' }),
+})
 
 export const LaravelError = withExamples(Type.Object({
   message: Type.String(),

@@ -48,6 +48,9 @@ function withoutMaskedCredentials (input: unknown): unknown {
   return rest
 }
 
+/** The largest id the `integer` column holds (PostgreSQL): beyond it no row can match. */
+const MAX_ID = 2_147_483_647
+
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
 
 type Deps = {
@@ -105,9 +108,16 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
     return result.values
   }
 
+  /** CyberCert answers with an integer `id` and a `uuid`: a client may address the row by either. */
+  async function findByKey (key: string) {
+    if (!/^\d+$/.test(key)) return integrations.findByUuid(key)
+    const id = Number(key)
+    return id >= 1 && id <= MAX_ID ? integrations.findById(id) : undefined
+  }
+
   /** A row the caller may act on: others' rows under an `.own` scope look like missing rows. */
-  async function findVisible (uuid: string, scope: Scope, actor: Principal, trashed: 'live' | 'any') {
-    const row = await integrations.findByUuid(uuid)
+  async function findVisible (key: string, scope: Scope, actor: Principal, trashed: 'live' | 'any') {
+    const row = await findByKey(key)
     if (!row || !inScope(row, scope, actor.id)) return undefined
     if (trashed === 'live' && row.deleted_at !== null) return undefined
     return row
@@ -127,7 +137,8 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
       if (field in values) columns[field] = values[field]
     }
     for (const field of ['config', 'metadata'] as const) if (field in values) columns[field] = json(values[field])
-    if ('is_active' in values) columns.is_active = toBoolean(values.is_active) ? 1 : 0
+    // Loose: a form's "true"/"false" passed validation; JSON values were held to the strict set.
+    if ('is_active' in values) columns.is_active = toBoolean(values.is_active, true) ? 1 : 0
     if ('credentials' in values) {
       const credentials = mergeCredentials(values.credentials, stored?.credentials ?? null)
       columns.credentials = credentials === null ? null : secrets.sealJson(credentials, CREDENTIALS_CONTEXT)
@@ -136,9 +147,10 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
   }
 
   return {
-    async create (input: unknown, actor: Principal) {
+    /** `form`: the body came as a form, whose booleans are text ("true", "false", "1", "0"). */
+    async create (input: unknown, actor: Principal, form = false) {
       // "credentials": "********" on create has nothing to keep: validate it as any other value.
-      const values = check(input, CREATE_RULES)
+      const values = check(input, CREATE_RULES, form)
       const now = clock()
       return syncSource(await integrations.insert({
         uuid: randomUUID(),
@@ -178,27 +190,27 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
       return { rows, total, page, perPage }
     },
 
-    async get (uuid: string, scope: Scope, actor: Principal) {
-      const row = await findVisible(uuid, scope, actor, 'live')
+    async get (key: string, scope: Scope, actor: Principal) {
+      const row = await findVisible(key, scope, actor, 'live')
       if (!row) throw notFound('Integration')
       return row
     },
 
-    async update (uuid: string, input: unknown, mode: 'put' | 'patch', scope: Scope, actor: Principal) {
-      const row = await findVisible(uuid, scope, actor, 'live')
+    async update (key: string, input: unknown, mode: 'put' | 'patch', scope: Scope, actor: Principal, form = false) {
+      const row = await findVisible(key, scope, actor, 'live')
       if (!row) throw notFound('Integration')
-      const values = check(withoutMaskedCredentials(input), mode === 'put' ? CREATE_RULES : PATCH_RULES)
+      const values = check(withoutMaskedCredentials(input), mode === 'put' ? CREATE_RULES : PATCH_RULES, form)
       return syncSource(await integrations.update(row.id, { ...columnsOf(values, row), updated_at: clock() }))
     },
 
-    async remove (uuid: string, scope: Scope, actor: Principal) {
-      const row = await findVisible(uuid, scope, actor, 'live')
+    async remove (key: string, scope: Scope, actor: Principal) {
+      const row = await findVisible(key, scope, actor, 'live')
       if (!row) throw notFound('Integration')
       await syncSource(await integrations.setDeletedAt(row.id, clock(), clock()))
     },
 
-    async restore (uuid: string, scope: Scope, actor: Principal) {
-      const row = await findVisible(uuid, scope, actor, 'any')
+    async restore (key: string, scope: Scope, actor: Principal) {
+      const row = await findVisible(key, scope, actor, 'any')
       if (!row) throw new WireError(404, { message: 'Integration not found' })
       if (row.deleted_at === null) throw new WireError(400, { message: 'Integration is not deleted' })
       return syncSource(await integrations.setDeletedAt(row.id, null, clock()))

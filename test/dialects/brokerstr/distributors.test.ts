@@ -83,7 +83,8 @@ for (const engine of engines) {
         ['Token with an empty token', { meta: { host: HOST, path: '/webhook', authentication: { type: 2, token: '' } } }, ['meta.authentication.token']],
         ['authentication type 3', { meta: { host: HOST, path: '/webhook', authentication: { type: 3, token: 't' } } }, ['meta.authentication.type']],
         ['authentication type "1"', { meta: { host: HOST, path: '/webhook', authentication: { type: '1', username: 'u', password: 'p' } } }, ['meta.authentication.type']],
-        ['authentication without type', { meta: { host: HOST, path: '/webhook', authentication: { username: 'u', password: 'p' } } }, ['meta.authentication.type']],
+        ['authentication without type, Basic and Token credentials both', { meta: { host: HOST, path: '/webhook', authentication: { username: 'u', password: 'p', token: 't' } } }, ['meta.authentication.type']],
+        ['authentication without type, a username only', { meta: { host: HOST, path: '/webhook', authentication: { username: 'u' } } }, ['meta.authentication.password']],
         ['meta a string', { meta: 'https://example.com/webhook' }, ['meta']],
       ]
       await eachCase(cases, async ([label, payload, fields]) => {
@@ -91,6 +92,36 @@ for (const engine of engines) {
         assertValidation(await call(hub, 'POST', url, payload), fields, label, { exact: false })
       })
       assert.deepEqual(await getJson(hub, url), { distributors: [], total: 0, page: 1, per_page: 100 }, 'nothing was created')
+    })
+
+    test('meta.authentication.type is optional: username/password mean Basic (1), a token alone Token (2), nothing no authentication', async (t) => {
+      const hub = await startHub(t, engine, FAST_DELIVERY)
+      const sink = await startSink(t)
+      const node = await createNode(hub, { name: 'Apex', type: APEX })
+      const url = `${BASE}/distributors/nodes/${node.id}`
+      // The seed's request with the "not required" type left out.
+      const basicRes = await call(hub, 'POST', url, { meta: { host: sink.url, path: '/webhook', method: 2, authentication: { username: 'user', password: 'pass' } } })
+      assert.equal(basicRes.statusCode, 201, basicRes.body)
+      const basic = basicRes.json() as WireDistributor
+      assert.deepEqual(basic.meta, { host: sink.url, path: '/webhook', method: 'POST', authentication: { type: 1, username: 'user', password: 'pass' } })
+      assert.deepEqual((await getJson<WireDistributor>(hub, `${BASE}/distributors/${basic.id}`)).meta?.authentication, { type: 1, username: 'user', password: MASK })
+
+      const token = await createDistributor(hub, node.id, { meta: { host: HOST, path: '/t', authentication: { token: 'tok' } } })
+      assert.deepEqual(token.meta?.authentication, { type: 2, token: 'tok' })
+
+      const none = await createDistributor(hub, node.id, { meta: { host: HOST, path: '/none', authentication: {} } })
+      assert.deepEqual(none.meta, { host: HOST, path: '/none', method: 'POST' }, 'no credentials: no authentication, as if none was given')
+      assert.deepEqual((await getJson<WireDistributor>(hub, `${BASE}/distributors/${none.id}`)).meta, none.meta)
+
+      // PUT without type keeps the stored password behind the mask, as with type 1.
+      const put = await call(hub, 'PUT', `${BASE}/distributors/${basic.id}`, { meta: { host: sink.url, path: '/after', authentication: { username: 'user', password: MASK } } })
+      assert.equal(put.statusCode, 200, put.body)
+      assert.deepEqual((put.json() as WireDistributor).meta?.authentication, { type: 1, username: 'user', password: MASK })
+      const event = await publish(hub, 'order.created', { n: 1 }, { node_id: node.id })
+      await settled(hub, event.id)
+      const got = sink.received.find((r) => r.url === '/after')
+      assert.ok(got, 'the Basic distributor was called')
+      assert.equal(got.headers.authorization, `Basic ${Buffer.from('user:pass').toString('base64')}`)
     })
 
     test('a node that does not exist (or was deleted) answers 404 NOT_FOUND', async (t) => {

@@ -164,7 +164,8 @@ for (const engine of engines) {
       const [delivery] = await settled(hub, event.id)
       assert.equal(delivery.status, 'succeeded')
       assert.equal(sink.received.length, 1)
-      assert.deepEqual([sink.received[0].method, sink.received[0].url], ['GET', '/poll/me'])
+      // The event rides in the query (test/core/bodyless-delivery.test.ts checks it whole).
+      assert.deepEqual([sink.received[0].method, sink.received[0].url.split('?')[0]], ['GET', '/poll/me'])
       assert.equal(sink.received[0].headers['webhook-id'], event.id)
       assert.ok(sink.received[0].headers['webhook-signature'])
     })

