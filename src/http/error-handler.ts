@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isDatabaseUnavailable } from '../storage/database.ts'
+import { isDatabaseUnavailable, isOutOfRange } from '../storage/database.ts'
 import { addProblem, HookhubError, validationFailed, WireError } from '../core/errors.ts'
 import { formatForPath, nativeFormat, type WireFormat } from './wire-format.ts'
 
@@ -39,6 +39,8 @@ export function toHookhubError (err: unknown, bodyLimit: number): HookhubError |
   if (err instanceof SyntaxError) return new HookhubError('HOOKHUB_INVALID_JSON')
   // PostgreSQL text cannot hold U+0000 (SQLite can): a client's value with one is refused, not a 500.
   if (e.code === '22021' || e.code === '22P05') return new HookhubError('HOOKHUB_BAD_REQUEST', ['Text must not contain the NUL character (U+0000)'])
+  // A number no check bounded yet (PostgreSQL's integer columns are 32-bit) is the client's, not a 500.
+  if (isOutOfRange(err)) return new HookhubError('HOOKHUB_BAD_REQUEST', ['A number is out of range'])
   if (isDatabaseUnavailable(err)) return new HookhubError('HOOKHUB_DATABASE_UNAVAILABLE')
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new HookhubError('HOOKHUB_BAD_REQUEST', [e.message])

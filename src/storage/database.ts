@@ -137,6 +137,16 @@ export function openDatabase (target: DatabaseTarget, options: OpenOptions = {})
   return { db, engine: 'postgres', close: () => db.destroy() }
 }
 
+/** PostgreSQL's `integer` (every id and small number column): a value outside it fails the query there. */
+export const INTEGER_COLUMN = { min: -2_147_483_648, max: 2_147_483_647 } as const
+
+/** Whether a client's number can be compared with an integer column on both engines alike. */
+export const fitsIntegerColumn = (value: unknown): value is number =>
+  Number.isInteger(value) && (value as number) >= INTEGER_COLUMN.min && (value as number) <= INTEGER_COLUMN.max
+
+/** PostgreSQL's "numeric value out of range": a client's number reached a column too narrow for it. */
+export const isOutOfRange = (err: unknown) => (err as { code?: string })?.code === '22003'
+
 export function isUniqueViolation (err: unknown): boolean {
   const code = (err as { code?: string })?.code
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE'
