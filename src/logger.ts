@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { clientMethod } from './http/lookup-method.ts'
 
 /**
  * Secrets a URL carries never reach a log line: the token of an inbound path (`/hooks/<token>`,
@@ -26,8 +28,8 @@ export function createLogger (level: string, destination?: DestinationStream): L
       censor: '****',
     },
     serializers: {
-      req: (req: { method: string; url: string; hostname?: string; ip?: string; id?: string }) => ({
-        method: req.method, url: redactUrl(req.url), host: req.hostname, remoteAddress: req.ip,
+      req: (req: { method: string; url: string; hostname?: string; ip?: string; id?: string; raw?: IncomingMessage }) => ({
+        method: req.raw ? clientMethod(req.raw) : req.method, url: redactUrl(req.url), host: req.hostname, remoteAddress: req.ip,
       }),
     },
   }, destination)

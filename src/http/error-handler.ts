@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isDatabaseUnavailable, isOutOfRange } from '../storage/database.ts'
 import { addProblem, HookhubError, validationFailed, WireError } from '../core/errors.ts'
+import { clientMethod } from './lookup-method.ts'
 import { formatForPath, nativeFormat, type WireFormat } from './wire-format.ts'
 
 declare module 'fastify' {
@@ -73,7 +74,7 @@ export function installErrorHandler (app: FastifyInstance, formats: readonly Wir
     }
     if (known instanceof WireError) return reply.code(known.statusCode).send(known.body)
     const format = formatFor(request)
-    return reply.code(format.statusOf?.(known) ?? known.statusCode).send(format.toWireError(known, request))
+    return reply.code(format.statusOf?.(known) ?? known.statusCode).send(format.toWireError(known, { method: clientMethod(request.raw), url: request.url }))
   }
   app.setErrorHandler(respond)
   return respond
