@@ -9,6 +9,8 @@ export const codes = {
   HOOKHUB_VALIDATION_FAILED: { status: 422, message: 'Validation failed' },
   HOOKHUB_BODY_TOO_LARGE: { status: 413, message: 'Body exceeds %s bytes' },
   HOOKHUB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type; send application/json' },
+  HOOKHUB_HEADERS_TOO_LARGE: { status: 431, message: 'Request headers exceed %s bytes' },
+  HOOKHUB_REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time' },
   // Routing
   HOOKHUB_ROUTE_NOT_FOUND: { status: 404, message: 'Route %s %s not found' },
   HOOKHUB_METHOD_NOT_ALLOWED: { status: 405, message: 'Method %s is not allowed on %s' },

@@ -20,6 +20,20 @@ const SECURITY_HEADERS = {
 const isFile = (rel: string) => path.posix.basename(rel).includes('.')
 
 /**
+ * Whether `rel` names a regular file inside `dir`. A name the file system refuses (a NUL byte,
+ * one longer than NAME_MAX, a file used as a folder) names no file either.
+ */
+function isFileIn (dir: string, rel: string): boolean {
+  const file = path.resolve(dir, rel)
+  if (!file.startsWith(dir + path.sep)) return false
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true
+  } catch {
+    return false
+  }
+}
+
+/**
  * Serves the built web console at /console: files as they are (hashed assets cached for a
  * year), every other path the app's index.html, so deep links work. The pages are public;
  * the app signs in with an API token. Answers 503 HOOKHUB_CONSOLE_NOT_BUILT until built.
@@ -42,10 +56,7 @@ export const consoleRoutes = (consoleDir: string = CONSOLE_DIR) => async (app: F
     if (!isFile(rel)) return reply.header('cache-control', 'no-cache').sendFile('index.html', dir, { cacheControl: false })
     // Checked here rather than left to @fastify/static: a path outside the directory or a
     // missing file is a plain 404 (its not-found call would make the router answer 405).
-    const file = path.resolve(dir, rel)
-    if (!file.startsWith(dir + path.sep) || !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
-      throw new HookhubError('HOOKHUB_ROUTE_NOT_FOUND', [request.method, request.url.split('?')[0]])
-    }
+    if (!isFileIn(dir, rel)) throw new HookhubError('HOOKHUB_ROUTE_NOT_FOUND', [request.method, request.url.split('?')[0]])
     // Vite names files under assets/ by their content hash: they never change.
     const immutable = rel.startsWith('assets/')
     return reply.sendFile(rel, dir, immutable ? { immutable: true, maxAge: '365d' } : { maxAge: 0 })

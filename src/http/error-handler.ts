@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isDatabaseUnavailable } from '../storage/database.ts'
+import { isDatabaseUnavailable, isOutOfRange } from '../storage/database.ts'
 import { addProblem, HookhubError, validationFailed, WireError, type HookhubCode } from '../core/errors.ts'
 import { BUSY_RETRY_AFTER_S } from './body-budget.ts'
+import { clientMethod } from './lookup-method.ts'
 import { formatForPath, nativeFormat, type WireFormat } from './wire-format.ts'
 
 declare module 'fastify' {
@@ -40,6 +41,8 @@ export function toHookhubError (err: unknown, bodyLimit: number): HookhubError |
   if (err instanceof SyntaxError) return new HookhubError('HOOKHUB_INVALID_JSON')
   // PostgreSQL text cannot hold U+0000 (SQLite can): a client's value with one is refused, not a 500.
   if (e.code === '22021' || e.code === '22P05') return new HookhubError('HOOKHUB_BAD_REQUEST', ['Text must not contain the NUL character (U+0000)'])
+  // A number no check bounded yet (PostgreSQL's integer columns are 32-bit) is the client's, not a 500.
+  if (isOutOfRange(err)) return new HookhubError('HOOKHUB_BAD_REQUEST', ['A number is out of range'])
   if (isDatabaseUnavailable(err)) return new HookhubError('HOOKHUB_DATABASE_UNAVAILABLE')
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new HookhubError('HOOKHUB_BAD_REQUEST', [e.message])
@@ -79,7 +82,7 @@ export function installErrorHandler (app: FastifyInstance, formats: readonly Wir
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
     if (known instanceof WireError) return reply.code(known.statusCode).send(known.body)
     const format = formatFor(request)
-    return reply.code(format.statusOf?.(known) ?? known.statusCode).send(format.toWireError(known, request))
+    return reply.code(format.statusOf?.(known) ?? known.statusCode).send(format.toWireError(known, { method: clientMethod(request.raw), url: request.url }))
   }
   app.setErrorHandler(respond)
   return respond

@@ -18,3 +18,6 @@ export function carryLookup (req: IncomingMessage): string {
 }
 
 export const isLookup = (req: IncomingMessage) => (req as IncomingMessage & { [kLookup]?: boolean })[kLookup] === true
+
+/** The method as the client sent it: LOOKUP, never its carrier. */
+export const clientMethod = (req: IncomingMessage) => (isLookup(req) ? 'LOOKUP' : req.method ?? '')

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { HookhubError } from '../core/errors.ts'
 import { withRetryAfter } from './rate-limit.ts'
+import { clientMethod } from './lookup-method.ts'
 import type { Activity } from '../core/activity-feed.ts'
 import { hashesEqual, hashToken } from '../core/tokens.ts'
 import type { MetricsRepository } from '../storage/metrics-repository.ts'
@@ -131,8 +132,9 @@ export function installMetrics (app: FastifyInstance, metrics: Metrics, metricsT
   app.addHook('onResponse', async (request, reply) => {
     // Unmatched paths share one label so that scanners cannot blow up the label space.
     const route = request.routeOptions.url ?? 'unmatched'
-    metrics.requests.inc({ method: request.method, route, status: reply.statusCode })
-    metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+    const method = clientMethod(request.raw)
+    metrics.requests.inc({ method, route, status: reply.statusCode })
+    metrics.duration.observe({ method, route }, reply.elapsedTime / 1000)
   })
 
   const expected = metricsToken && hashToken(metricsToken)

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { errorResponses } from './error-responses.ts'
 import { HookhubError, notFound, validationFailed } from '../core/errors.ts'
+import { INTEGER_COLUMN } from '../storage/database.ts'
 
 // Shapes shared by every native API route (DESIGN.md "Native API shapes").
 
@@ -47,7 +48,7 @@ export const listOf = <T extends TSchema>(item: T) => Type.Object({
 export const IdParams = Type.Object({ id: Type.String() })
 
 /** Integer ids are 32-bit in both databases. */
-const MAX_ID = 2_147_483_647
+const MAX_ID = INTEGER_COLUMN.max
 
 /** Path ids that are not positive 32-bit integers name nothing: 404, like an unknown id. */
 export function parseId (value: string, what: string): number {
@@ -65,11 +66,11 @@ function decodeCursor (cursor: string | undefined): string | null {
   return match[1]
 }
 
-/** The last numeric id of the previous page (0 for the first page). */
+/** The last numeric id of the previous page (0 for the first page); never past the id columns' range. */
 export function numericCursor (cursor: string | undefined): number {
   const value = decodeCursor(cursor)
   if (value === null) return 0
-  if (!/^\d+$/.test(value)) throw new HookhubError('HOOKHUB_BAD_REQUEST', ['cursor is not one this API returned'])
+  if (!/^\d{1,10}$/.test(value) || Number(value) > MAX_ID) throw new HookhubError('HOOKHUB_BAD_REQUEST', ['cursor is not one this API returned'])
   return Number(value)
 }
 

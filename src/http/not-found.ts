@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { HookhubError } from '../core/errors.ts'
-import { isLookup, LOOKUP_CARRIER } from './lookup-method.ts'
+import { clientMethod, LOOKUP_CARRIER } from './lookup-method.ts'
 
 // The order Laravel (and most servers) list methods in an Allow header.
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'LOOKUP']
@@ -33,8 +33,8 @@ export function installNotFoundHandler (app: FastifyInstance) {
     if (allowed.size > 0) {
       const allow = [...allowed].sort((a, b) => methodRank(a) - methodRank(b))
       reply.header('allow', allow.join(', '))
-      throw new HookhubError('HOOKHUB_METHOD_NOT_ALLOWED', [isLookup(request.raw) ? 'LOOKUP' : request.method, path], { allow })
+      throw new HookhubError('HOOKHUB_METHOD_NOT_ALLOWED', [clientMethod(request.raw), path], { allow })
     }
-    throw new HookhubError('HOOKHUB_ROUTE_NOT_FOUND', [request.method, path])
+    throw new HookhubError('HOOKHUB_ROUTE_NOT_FOUND', [clientMethod(request.raw), path])
   })
 }

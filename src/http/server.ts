@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { TSchema } from 'typebox'
 import { installAuth } from './auth.ts'
 import { installBodyBudget } from './body-budget.ts'
+import { clientErrorResponder } from './client-errors.ts'
 import { consoleRoutes } from './console-routes.ts'
 import { installErrorHandler, type ErrorResponder } from './error-handler.ts'
 import { installJsonBody } from './json-body.ts'
@@ -72,6 +73,8 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     // A malformed URL (%ZZ) or an over-long parameter fails before routing, where the error
     // handler is not reached: answered here, in the API's own error shape.
     frameworkErrors: (err, request, reply) => respondWithError!(err, request as FastifyRequest, reply as FastifyReply),
+    // What Node's parser refuses (431, a malformed request line) never becomes a request at all.
+    clientErrorHandler: clientErrorResponder([nativeFormat, ...options.wireFormats]),
   }) as unknown as FastifyInstance
   app.addHttpMethod(LOOKUP_CARRIER, { hasBody: true })
   const bodyAjv = makeAjv(false)

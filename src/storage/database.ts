@@ -101,9 +101,26 @@ function nameRepeatedStatements () {
   }
 }
 
+/**
+ * The database holds every event and delivery: a new file is made readable by its owner only,
+ * like secret.key, before SQLite opens it (SQLite would make it 0644 under the usual umask). SQLite
+ * gives -wal and -shm the database file's own mode. An existing file keeps the mode it has.
+ */
+function createOwnerOnly (file: string) {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return
+  }
+  // A umask can only narrow the mode, and an odd one (0277) would leave SQLite unable to write: set it exactly.
+  fs.chmodSync(file, 0o600)
+}
+
 export function openDatabase (target: DatabaseTarget, options: OpenOptions = {}): Database {
   if (target.engine === 'sqlite') {
-    if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true })
+    if (target.file !== ':memory:') createOwnerOnly(target.file)
     const sqlite = new SQLite(target.file)
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma('synchronous = NORMAL')
@@ -136,6 +153,16 @@ export function openDatabase (target: DatabaseTarget, options: OpenOptions = {})
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
   return { db, engine: 'postgres', close: () => db.destroy() }
 }
+
+/** PostgreSQL's `integer` (every id and small number column): a value outside it fails the query there. */
+export const INTEGER_COLUMN = { min: -2_147_483_648, max: 2_147_483_647 } as const
+
+/** Whether a client's number can be compared with an integer column on both engines alike. */
+export const fitsIntegerColumn = (value: unknown): value is number =>
+  Number.isInteger(value) && (value as number) >= INTEGER_COLUMN.min && (value as number) <= INTEGER_COLUMN.max
+
+/** PostgreSQL's "numeric value out of range": a client's number reached a column too narrow for it. */
+export const isOutOfRange = (err: unknown) => (err as { code?: string })?.code === '22003'
 
 export function isUniqueViolation (err: unknown): boolean {
   const code = (err as { code?: string })?.code

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
+import { Writable } from 'node:stream'
 import { test, type TestContext } from 'node:test'
+import { pino, type Logger } from 'pino'
 import { createServer } from '../../src/http/server.ts'
 import { tempDir } from '../helpers/child.ts'
 import { assertError } from '../helpers/native-errors.ts'
@@ -11,9 +13,9 @@ const INDEX = '<!doctype html><title>console</title><div id="app"></div>'
 const SCRIPT = 'console.log("app")'
 
 /** The hub's HTTP server with no API routes and nobody signed in, serving the console from `dir`. */
-async function serverWith (t: TestContext, consoleDir: string) {
+async function serverWith (t: TestContext, consoleDir: string, logger: Logger | false = false) {
   const app = await createServer({
-    logger: false,
+    logger,
     users: { authenticate: async () => null },
     wireFormats: [],
     publicUrl: 'http://127.0.0.1',
@@ -72,6 +74,19 @@ test('hashed assets are served with a year of immutable caching; a missing file 
   const missing = await app.inject({ method: 'GET', url: '/console/assets/gone-000.js' })
   const error = assertError(missing, 404, 'HOOKHUB_ROUTE_NOT_FOUND')
   assert.equal(error.message, 'Route GET /console/assets/gone-000.js not found')
+})
+
+test('asset names the file system refuses (NUL, 5,000 characters, a file as a folder) are a native 404, nothing logged as an error', async (t) => {
+  const lines: string[] = []
+  const logger = pino({ level: 'info' }, new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(chunk.toString('utf8')); done() } }))
+  const app = await serverWith(t, builtConsole(t), logger)
+  for (const url of ['/console/assets/x%00.js', `/console/assets/${'x'.repeat(5000)}.js`, `/console/${'y'.repeat(5000)}.css`, '/console/index.html/x.js']) {
+    const res = await app.inject({ method: 'GET', url })
+    const error = assertError(res, 404, 'HOOKHUB_ROUTE_NOT_FOUND')
+    assert.equal(error.message, `Route GET ${url} not found`)
+    assert.doesNotMatch(res.body, /\bat \/|node:|stack/, url.slice(0, 40))
+  }
+  assert.deepEqual(lines.filter((line) => (JSON.parse(line) as { level: number }).level >= 50), [])
 })
 
 test('paths that climb out of the console directory reveal nothing', async (t) => {

@@ -26,6 +26,12 @@ test('framework errors map to stable codes; unknown errors to null (answered as 
   assert.equal(toHookhubError(wire, 1024), wire)
 })
 
+test('a number out of a PostgreSQL column\'s range (22003) is the client\'s 400, not a 500', () => {
+  const mapped = toHookhubError(Object.assign(new Error('value "2147483648" is out of range for type integer'), { code: '22003' }), 1024) as HookhubError
+  assert.equal(mapped.code, 'HOOKHUB_BAD_REQUEST')
+  assert.equal(mapped.message, 'A number is out of range')
+})
+
 test('ajv issues become field lists', () => {
   const err = Object.assign(new Error('invalid'), {
     validation: [

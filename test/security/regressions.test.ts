@@ -106,6 +106,31 @@ for (const engine of engines) {
       assert.equal((await hub.app.inject({ method: 'GET', url: '/api/v1/integrations?page=2147483647&per_page=100', headers: hub.admin })).statusCode, 200)
     })
 
+    test('an integer beyond the 32-bit columns (a cursor, an Incoplax filter, a path id) answers 400/404 in the route\'s shape', async () => {
+      const hub = suiteHub()
+      const get = (url: string) => hub.app.inject({ method: 'GET', url, headers: hub.admin })
+      const cursor = (id: string) => Buffer.from(`id:${id}`).toString('base64url')
+      for (const path of ['/api/v1/users', '/api/v1/events', '/api/v1/deliveries', '/api/v1/stats/nodes']) {
+        for (const id of ['2147483648', '99999999999999999999999']) {
+          const error = assertError(await get(`${path}?cursor=${cursor(id)}`), 400, 'HOOKHUB_BAD_REQUEST')
+          assert.equal(error.message, 'cursor is not one this API returned', path)
+        }
+        assert.equal((await get(`${path}?cursor=${cursor('2147483647')}`)).statusCode, 200, path)
+      }
+      for (const value of ['2147483648', '-2147483649', '1e300']) {
+        const res = await get(`/rest/v1/service/integration_points?filter=${encodeURIComponent(`{"opts.recv_timeout":${value}}`)}`)
+        assert.equal(res.statusCode, 400, res.body)
+        assert.deepEqual(res.json(), { error_code: 1400, error_message: `Invalid request: filter opts.recv_timeout cannot equal ${JSON.parse(value)}` })
+      }
+      assert.equal((await get(`/rest/v1/service/integration_points?filter=${encodeURIComponent('{"opts.recv_timeout":2147483647}')}`)).statusCode, 200)
+      // An id in the path beyond 32 bits names nothing, as each API answers an unknown id.
+      assertError(await get('/api/v1/users/2147483648'), 404, 'HOOKHUB_NOT_FOUND')
+      assertError(await get('/api/webhooks/2147483648'), 404, 'HOOKHUB_NOT_FOUND')
+      assertError(await hub.app.inject({ method: 'DELETE', url: '/api/v1/tokens/2147483648', headers: hub.admin }), 404, 'HOOKHUB_NOT_FOUND')
+      assert.equal((await get('/api/v1/integration/nodes/2147483648')).json().error.code, 'NOT_FOUND')
+      assert.deepEqual((await get('/api/v1/integrations/2147483648')).json(), { message: 'Not Found' })
+    })
+
     test('a since duration reaching past 1970 means from the beginning, on every list that takes one', async () => {
       const hub = suiteHub()
       for (const path of ['/api/v1/deliveries', '/api/v1/events']) {

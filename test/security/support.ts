@@ -70,14 +70,14 @@ export type Family = 'native' | 'laravel' | 'brokerstr' | 'incoplax' | 'thulium'
 export function familyOf (path: string): Family {
   if (path === '/api/v1/integrations' || path.startsWith('/api/v1/integrations/')) return 'laravel'
   if (path.startsWith('/api/v1/integration/')) return 'brokerstr'
-  if (path === '/rest/v1/service/integration_points' || path.startsWith('/rest/v1/service/integration_points/')) return 'incoplax'
+  if (path.startsWith('/rest/v1/service/')) return 'incoplax'
   if (path === '/api/webhooks' || path.startsWith('/api/webhooks/')) return 'thulium'
   return 'native'
 }
 
 const BROKERSTR_CODES = new Set([
   'VALIDATION_ERROR', 'INVALID_JSON', 'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED',
-  'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMIT_EXCEEDED', 'CONFLICT', 'SERVICE_UNAVAILABLE',
+  'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'HEADERS_TOO_LARGE', 'REQUEST_TIMEOUT', 'RATE_LIMIT_EXCEEDED', 'CONFLICT', 'SERVICE_UNAVAILABLE',
 ])
 
 type Res = { statusCode: number; body: string; headers: Record<string, unknown> }

@@ -7,7 +7,8 @@ export const MASK = '********'
 /** Incoplax errors: `{"error_code": 1000 + status, "error_message": "…"}`, naming invalid fields. */
 export const incoplaxFormat: WireFormat = {
   name: 'incoplax',
-  prefixes: ['/rest/v1/service/integration_points'],
+  // Incoplax's whole service namespace: an unknown path under it is still asked of Incoplax.
+  prefixes: ['/rest/v1/service/'],
   toWireError: (err: HookhubError) => {
     const fields = err.code === 'HOOKHUB_VALIDATION_FAILED' ? err.details.fields as Record<string, string[]> : undefined
     const statusOf = err.code === 'HOOKHUB_VALIDATION_FAILED' ? 400 : err.statusCode

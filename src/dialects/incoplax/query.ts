@@ -1,4 +1,5 @@
 import { validationFailed } from '../../core/errors.ts'
+import { fitsIntegerColumn } from '../../storage/database.ts'
 
 // The query language of Incoplax lists: filter, mask, order, flat — on the entity's field
 // paths, each mapped to the column that holds it.
@@ -60,7 +61,7 @@ function columnValue (field: string, value: unknown): string | number {
   switch (kind) {
     case 'secret': throw validationFailed({ filter: [`${field} is secret and cannot be filtered on`] })
     case 'boolean': if (typeof value !== 'boolean') throw bad(); return value ? 1 : 0
-    case 'integer': if (!Number.isInteger(value)) throw bad(); return value as number
+    case 'integer': if (!fitsIntegerColumn(value)) throw bad(); return value
     case 'time': {
       const ms = typeof value === 'string' ? Date.parse(value) : NaN
       if (Number.isNaN(ms)) throw bad()
