@@ -15,6 +15,9 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 /** Headers hookhub sets itself; an endpoint cannot override them. */
 const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-(id|timestamp|signature))$/i
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
+/** CR or LF could split a request header and NUL ends a C string: no target may hold them. */
+export const LINE_BREAK_OR_NUL = /[\r\n\0]/
+export const NO_LINE_BREAK_OR_NUL = 'must not contain CR, LF or NUL'
 const AUTH_CONTEXT = 'endpoints.auth'
 const SECRET_CONTEXT = 'endpoints.secret'
 
@@ -108,7 +111,9 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     const fields: Record<string, string[]> = {}
     const add = (field: string, message: string) => { (fields[field] ??= []).push(message) }
     if (creating && input.url === undefined) add('url', 'is required')
-    if (input.url !== undefined) {
+    // The URL parser drops CR and LF silently; the string stored and sent would still hold them.
+    if (input.url !== undefined && LINE_BREAK_OR_NUL.test(input.url)) add('url', NO_LINE_BREAK_OR_NUL)
+    else if (input.url !== undefined) {
       let url: URL | null = null
       try { url = new URL(input.url) } catch { add('url', 'must be an absolute URL') }
       if (url && url.protocol !== 'http:' && url.protocol !== 'https:') add('url', 'must use http or https')
@@ -119,9 +124,11 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     }
     if (input.method !== undefined && !HTTP_METHODS.includes(input.method.toUpperCase() as never)) add('method', `must be one of ${HTTP_METHODS.join(', ')}`)
     for (const [name, value] of Object.entries(input.headers ?? {})) {
-      if (!HEADER_NAME.test(name)) add('headers', `${JSON.stringify(name)} is not a header name`)
+      if (LINE_BREAK_OR_NUL.test(name)) add('headers', `${JSON.stringify(name)} ${NO_LINE_BREAK_OR_NUL}`)
+      else if (!HEADER_NAME.test(name)) add('headers', `${JSON.stringify(name)} is not a header name`)
       else if (RESERVED_HEADERS.test(name)) add('headers', `${name} is set by hookhub`)
-      if (typeof value !== 'string' || /[\r\n\0]/.test(value)) add('headers', `${name} must be a single-line string`)
+      if (typeof value !== 'string') add('headers', `${name} must be a string`)
+      else if (LINE_BREAK_OR_NUL.test(value)) add('headers', `${JSON.stringify(name)} ${NO_LINE_BREAK_OR_NUL}`)
     }
     if (input.secret !== undefined && !isSigningSecret(input.secret)) add('secret', 'must be whsec_ followed by 16 to 64 base64 bytes')
     if (input.format !== undefined && !PAYLOAD_FORMATS.includes(input.format)) add('format', `must be one of ${PAYLOAD_FORMATS.join(', ')}`)
@@ -130,6 +137,10 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       // An empty password is a password (Thulium's http_auth_password may be ""); a missing one is not.
       if (auth.type === 'basic' && (!auth.username || typeof auth.password !== 'string')) add('auth', 'basic needs username and password')
       if ((auth.type === 'bearer' || auth.type === 'query') && !auth.token) add('auth', `${auth.type} needs token`)
+      for (const key of ['username', 'password', 'token', 'param'] as const) {
+        const value = auth[key]
+        if (typeof value === 'string' && LINE_BREAK_OR_NUL.test(value)) add(`auth.${key}`, NO_LINE_BREAK_OR_NUL)
+      }
     }
     for (const type of input.filter?.types ?? []) if (!/^[A-Za-z0-9_.:\-/*]{1,255}$/.test(type)) add('filter.types', `"${type}" is not an event type pattern`)
     if (Object.keys(fields).length > 0) throw validationFailed(fields)

@@ -17,7 +17,14 @@ export interface MetaInput {
 }
 
 /** Endpoint fields a distributor's errors are reported under, in Brokerstr's names. */
-const FIELD_NAMES: Record<string, string> = { url: 'meta.host', auth: 'meta.authentication', method: 'meta.method' }
+const FIELD_NAMES: Record<string, string> = {
+  url: 'meta.host',
+  auth: 'meta.authentication',
+  'auth.username': 'meta.authentication.username',
+  'auth.password': 'meta.authentication.password',
+  'auth.token': 'meta.authentication.token',
+  method: 'meta.method',
+}
 
 /** `stored`: whether a password or token is stored that "********" could stand for. */
 function checkMeta (meta: MetaInput, stored = false) {

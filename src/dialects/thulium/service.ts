@@ -27,7 +27,13 @@ function endpointInput (input: WebhookInput): EndpointInput {
 }
 
 /** Endpoint validation names url and auth; Thulium clients sent subscription_url and http_auth_*. */
-const THULIUM_NAMES: Record<string, string> = { url: 'subscription_url', auth: 'http_auth_user', 'filter.types': 'actions' }
+const THULIUM_NAMES: Record<string, string> = {
+  url: 'subscription_url',
+  auth: 'http_auth_user',
+  'auth.username': 'http_auth_user',
+  'auth.password': 'http_auth_password',
+  'filter.types': 'actions',
+}
 const inThuliumTerms = <T>(body: () => Promise<T>) => withFieldNames((field) => THULIUM_NAMES[field] ?? field, body)
 
 function check (input: WebhookInput) {
