@@ -6,7 +6,7 @@ import { DeliveryError, type DeliveryClient, type OutboundRequest, type Outbound
 import type { Activity } from './activity-feed.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
-import { renderPayload } from './payload-formats.ts'
+import { renderPayload, userAgentOf } from './payload-formats.ts'
 import { nextDelay, parseRetryAfter } from './retry-schedule.ts'
 import { signatureHeaders } from './signing.ts'
 
@@ -67,10 +67,11 @@ export function createDeliveryAttempts (deps: Deps) {
     const { body, contentType } = renderPayload(endpoint.format, {
       type: delivery.eventType, payload: delivery.payload, contentType: delivery.contentType, receivedAt: delivery.receivedAt,
     })
+    const ownUserAgent = Object.keys(endpoint.headers).some((name) => name.toLowerCase() === 'user-agent')
     const headers: Record<string, string> = {
+      ...(!ownUserAgent && { 'user-agent': userAgentOf(endpoint.format, VERSION) }),
       ...endpoint.headers,
       'content-type': contentType,
-      'user-agent': `hookhub/${VERSION}`,
       ...signatureHeaders(secrets, delivery.eventPublicId, Math.floor(now / 1000), body),
     }
     let url = endpoint.url

@@ -12,8 +12,8 @@ import type { Principal } from './user-service.ts'
 export const MASK = '********'
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
-/** Headers hookhub sets itself; an endpoint cannot override them. */
-const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-(id|timestamp|signature))$/i
+/** Headers hookhub sets itself; an endpoint cannot override them (User-Agent it may). */
+const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|webhook-(id|timestamp|signature))$/i
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
 /** CR or LF could split a request header and NUL ends a C string: no target may hold them. */
 export const LINE_BREAK_OR_NUL = /[\r\n\0]/
