@@ -1,4 +1,4 @@
-import { notFound, validationFailed } from './errors.ts'
+import { notFound, ownedByDialect, validationFailed } from './errors.ts'
 import type { DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointQuery, EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { newId } from './ids.ts'
@@ -79,10 +79,12 @@ type Deps = {
   secrets: Pick<SecretBox, 'seal' | 'open' | 'sealJson' | 'openJson'>
   notify: () => Promise<void>
   allowPrivateNetworks: boolean
+  /** Per owning dialect, the route its clients change an owned endpoint through. */
+  ownerRoutes: Readonly<Record<string, (ownerId: string) => string>>
   clock: () => number
 }
 
-export function createEndpointService ({ endpoints, deliveries, secrets, notify, allowPrivateNetworks, clock }: Deps) {
+export function createEndpointService ({ endpoints, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
   function toEndpoint (row: EndpointRow): Endpoint {
     return {
       id: row.id,
@@ -163,6 +165,19 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
   async function findVisible (id: string, scope: Scope, actor: Principal): Promise<EndpointRow> {
     const row = await endpoints.findById(id)
     if (!row || !inScope(row, scope, actor.id)) throw notFound('Endpoint')
+    return row
+  }
+
+  /**
+   * An endpoint a dialect owns mirrors that dialect's resource (a distributor, an integration
+   * point, a Thulium webhook): changed anywhere else, the two would disagree.
+   */
+  async function findChangeable (id: string, scope: Scope, actor: Principal): Promise<EndpointRow> {
+    const row = await findVisible(id, scope, actor)
+    if (row.owner_dialect !== null && row.owner_id !== null) {
+      const route = ownerRoutes[row.owner_dialect]?.(row.owner_id) ?? `the ${row.owner_dialect} API`
+      throw ownedByDialect(row.id, row.owner_dialect, row.owner_id, route)
+    }
     return row
   }
 
@@ -248,7 +263,7 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     },
 
     async update (id: string, input: EndpointInput, scope: Scope, actor: Principal) {
-      return updateRow(await findVisible(id, scope, actor), input)
+      return updateRow(await findChangeable(id, scope, actor), input)
     },
 
     /** For the dialect that owns an endpoint: changes it without a caller's scope. */
@@ -263,13 +278,13 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     },
 
     async remove (id: string, scope: Scope, actor: Principal) {
-      await findVisible(id, scope, actor)
+      await findChangeable(id, scope, actor)
       if (!(await endpoints.softDelete(id, clock()))) throw notFound('Endpoint')
     },
 
     /** A new secret signs from now on; the old one keeps signing beside it for 24 hours. */
     async rotateSecret (id: string, scope: Scope, actor: Principal, newSecret?: string) {
-      const row = await findVisible(id, scope, actor)
+      const row = await findChangeable(id, scope, actor)
       if (newSecret !== undefined && !isSigningSecret(newSecret)) {
         throw validationFailed({ secret: ['must be whsec_ followed by 16 to 64 base64 bytes'] })
       }

@@ -195,14 +195,14 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       summary: 'Change some fields; "********" for a password or token keeps the stored one',
       params: Params,
       body: withExamples(UpdateBody, updateExample),
-      response: { 200: withExamples(EndpointSchema, updatedExample), ...nativeErrors(404) },
+      response: { 200: withExamples(EndpointSchema, updatedExample), ...nativeErrors(404, 409) },
     },
   }, async (request) => toWireEndpoint(
     await service.update(request.params.id, request.body as EndpointInput, scopeFor(request), principalOf(request))))
 
   app.delete('/api/v1/endpoints/:id', {
     config: { permission: ['endpoints', 'delete'] },
-    schema: { operationId: 'deleteEndpoint', tags, summary: 'Delete an endpoint; its open deliveries are cancelled', params: Params, response: { 204: Type.Null(), ...nativeErrors(404) } },
+    schema: { operationId: 'deleteEndpoint', tags, summary: 'Delete an endpoint; its open deliveries are cancelled', params: Params, response: { 204: Type.Null(), ...nativeErrors(404, 409) } },
   }, async (request, reply) => {
     await service.remove(request.params.id, scopeFor(request), principalOf(request))
     return reply.code(204).send(null)
@@ -220,7 +220,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       response: {
         200: withExamples(Type.Object({ secret: Type.String(), previous_secret_valid_until: Timestamp }),
           { secret: 'whsec_xZ4+Hm1wf4KsY7dY/wEfwrIE+RCTIG7H', previous_secret_valid_until: '2026-01-03T08:30:00.000Z' }),
-        ...nativeErrors(404),
+        ...nativeErrors(404, 409),
       },
     },
   }, async (request) => {
@@ -239,7 +239,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
           ? 'Stop sending; deliveries keep accumulating'
           : 'Start sending again; accumulated deliveries drain in order',
         params: Params,
-        response: { 200: withExamples(EndpointSchema, { ...endpointExample, paused: action === 'pause' }), ...nativeErrors(404) },
+        response: { 200: withExamples(EndpointSchema, { ...endpointExample, paused: action === 'pause' }), ...nativeErrors(404, 409) },
       },
     }, async (request) => toWireEndpoint(
       await service.setPaused((request.params as { id: string }).id, action === 'pause', scopeFor(request), principalOf(request))))

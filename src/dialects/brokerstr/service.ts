@@ -8,6 +8,8 @@ import type { DistributorRepository, DistributorRow } from '../../storage/distri
 import { AUTH_BASIC, AUTH_TOKEN, HTTP_METHODS, MASK, type StoredMeta } from './mapping.ts'
 
 export const OWNER = 'brokerstr'
+/** Where a distributor, and so its endpoint, is changed. */
+export const ownerRoute = (id: string) => `/api/v1/integration/distributors/${id}`
 
 export interface MetaInput {
   host: string

@@ -6,6 +6,8 @@ import type { ThuliumWebhookRepository, ThuliumWebhookRow } from '../../storage/
 import { MASK } from './mapping.ts'
 
 export const OWNER = 'thulium'
+/** Where a webhook, and so its endpoint, is changed. */
+export const ownerRoute = (id: string) => `/api/webhooks/${id}`
 
 export interface WebhookInput {
   actions: string[]
