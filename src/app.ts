@@ -5,7 +5,7 @@ import { createDeliveryAttempts } from './core/delivery-attempt.ts'
 import { createDeliveryClient } from './core/delivery-client.ts'
 import { createDeliveryService } from './core/delivery-service.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './core/delivery-worker.ts'
-import { createEndpointService } from './core/endpoint-service.ts'
+import { createEndpointService, sealPlaintextHeaders } from './core/endpoint-service.ts'
 import { createEventService } from './core/event-service.ts'
 import { createRetention, retentionOptionsFor, type Retention } from './core/retention.ts'
 import { createSecretBox, type SecretBox } from './core/secret-box.ts'
@@ -72,6 +72,7 @@ export async function prepareDatabase (config: Config, secrets: SecretBox, datab
     if (!secrets.verifyCheckValue(stored)) {
       throw new ConfigError('HOOKHUB_SECRET_KEY does not match the key this database was created with; set it to the original key (secrets stored with another key cannot be read)')
     }
+    await sealPlaintextHeaders(createEndpointRepository(database.db), secrets)
     return { database, applied }
   } catch (err) {
     await database.close().catch(() => {})

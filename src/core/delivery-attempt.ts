@@ -7,16 +7,16 @@ import type { Activity } from './activity-feed.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
 import { renderPayload, userAgentOf } from './payload-formats.ts'
+import { maskHeaders } from './sensitive-headers.ts'
 import { nextDelay, parseRetryAfter } from './retry-schedule.ts'
 import { signatureHeaders } from './signing.ts'
 
 export const DISABLE_AFTER_MS = 5 * 24 * 3_600_000
 const MAX_CIRCUIT_COOLDOWN_MS = 10 * 60_000
 
-/** Masks credentials in what an attempt records of its request. */
+/** Masks credentials in what an attempt records of its request: sensitive headers (the signature too) and the query token. */
 function recordedRequest (req: OutboundRequest, queryParam: string | null) {
-  const headers = { ...req.headers }
-  if (headers.authorization) headers.authorization = MASK
+  const headers = maskHeaders(req.headers)
   const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : req.url
   return JSON.stringify({ method: req.method, url, headers })
 }

@@ -6,6 +6,7 @@ import { PAYLOAD_FORMATS, type PayloadFormat } from './payload-formats.ts'
 import { inScope, type Scope } from './permissions.ts'
 import type { SecretBox } from './secret-box.ts'
 import { generateSigningSecret, isSigningSecret } from './signing.ts'
+import { HEADER_MASK } from './sensitive-headers.ts'
 import { isBlockedUrl } from './ssrf-guard.ts'
 import type { Principal } from './user-service.ts'
 
@@ -19,6 +20,7 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
 export const LINE_BREAK_OR_NUL = /[\r\n\0]/
 export const NO_LINE_BREAK_OR_NUL = 'must not contain CR, LF or NUL'
 const AUTH_CONTEXT = 'endpoints.auth'
+const HEADERS_CONTEXT = 'endpoints.headers'
 const SECRET_CONTEXT = 'endpoints.secret'
 
 export interface EndpointAuth {
@@ -90,7 +92,7 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       id: row.id,
       url: row.url,
       method: row.method,
-      headers: JSON.parse(row.headers) as Record<string, string>,
+      headers: openHeaders(row.headers, secrets),
       auth: row.auth === null ? { type: 'none' } : secrets.openJson<EndpointAuth>(row.auth, AUTH_CONTEXT),
       format: row.format as PayloadFormat,
       filter: { types: JSON.parse(row.filter_types) as string[], nodeId: row.filter_node_id, channel: row.filter_channel },
@@ -131,6 +133,7 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       else if (RESERVED_HEADERS.test(name)) add('headers', `${name} is set by hookhub`)
       if (typeof value !== 'string') add('headers', `${name} must be a string`)
       else if (LINE_BREAK_OR_NUL.test(value)) add('headers', `${JSON.stringify(name)} ${NO_LINE_BREAK_OR_NUL}`)
+      else if (value === HEADER_MASK) add('headers', `${name} is "${HEADER_MASK}" but no value is stored for it`)
     }
     if (input.secret !== undefined && !isSigningSecret(input.secret)) add('secret', 'must be whsec_ followed by 16 to 64 base64 bytes')
     if (input.format !== undefined && !PAYLOAD_FORMATS.includes(input.format)) add('format', `must be one of ${PAYLOAD_FORMATS.join(', ')}`)
@@ -157,6 +160,13 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       else delete merged[key]
     }
     return merged
+  }
+
+  /** Keeps the stored value of every header sent back as the mask (names match in any case). */
+  function mergeHeaders (incoming: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+    const storedByName = new Map(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]))
+    return Object.fromEntries(Object.entries(incoming).map(([name, value]) =>
+      [name, value === HEADER_MASK ? storedByName.get(name.toLowerCase()) ?? value : value]))
   }
 
   const sealAuth = (auth: EndpointAuth | undefined) =>
@@ -187,13 +197,14 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     // The mask stands for the stored value; validated after the swap, a mask with nothing
     // stored behind it is a missing password or token.
     if (input.auth !== undefined) input = { ...input, auth: mergeAuth(input.auth, current.auth) }
+    if (input.headers !== undefined) input = { ...input, headers: mergeHeaders(input.headers, current.headers) }
     validate(input, false)
     if (input.secret !== undefined) throw validationFailed({ secret: ['is changed with POST /api/v1/endpoints/{id}/rotate-secret'] })
     const wasPaused = current.paused
     const updated = await endpoints.update(id, {
       ...(input.url !== undefined && { url: input.url }),
       ...(input.method !== undefined && { method: input.method.toUpperCase() }),
-      ...(input.headers !== undefined && { headers: JSON.stringify(input.headers) }),
+      ...(input.headers !== undefined && { headers: sealHeaders(input.headers, secrets) }),
       ...(input.auth !== undefined && { auth: sealAuth(input.auth) }),
       ...(input.format !== undefined && { format: input.format }),
       ...(input.filter?.types !== undefined && { filter_types: JSON.stringify(input.filter.types) }),
@@ -226,7 +237,7 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
         id: newId('ep', now),
         url: input.url as string,
         method: (input.method ?? 'POST').toUpperCase(),
-        headers: JSON.stringify(input.headers ?? {}),
+        headers: sealHeaders(input.headers ?? {}, secrets),
         auth: sealAuth(input.auth),
         secret: secrets.seal(secret, SECRET_CONTEXT),
         previous_secret: null,
@@ -344,6 +355,22 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       return list
     },
   }
+}
+
+type HeaderBox = Pick<SecretBox, 'sealJson' | 'openJson'>
+
+/** Every custom header value is a possible credential: all of them are stored encrypted. */
+const sealHeaders = (headers: Record<string, string>, secrets: HeaderBox) => secrets.sealJson(headers, HEADERS_CONTEXT)
+
+/** Sealed headers, or the JSON object rows hold from before header values were encrypted. */
+const openHeaders = (stored: string, secrets: HeaderBox): Record<string, string> =>
+  stored.startsWith('{') ? JSON.parse(stored) as Record<string, string> : secrets.openJson<Record<string, string>>(stored, HEADERS_CONTEXT)
+
+/** Encrypts the headers of rows written before header values were encrypted; run at start. */
+export async function sealPlaintextHeaders (endpoints: Pick<EndpointRepository, 'withPlaintextHeaders' | 'replaceHeaders'>, secrets: HeaderBox) {
+  const rows = await endpoints.withPlaintextHeaders()
+  for (const row of rows) await endpoints.replaceHeaders(row.id, row.headers, sealHeaders(openHeaders(row.headers, secrets), secrets))
+  return rows.length
 }
 
 /** Consecutive failures after which an endpoint's circuit opens. */

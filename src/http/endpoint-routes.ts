@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '../core/endpoint-service.ts'
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
+import { maskHeaders } from '../core/sensitive-headers.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { attemptExample, toWireAttempt, Attempt } from './delivery-routes.ts'
 import { optionalBody } from './server.ts'
@@ -95,7 +96,7 @@ const EndpointSchema = withExamples(Type.Object({
   updated_at: Timestamp,
 }), endpointExample)
 
-/** The native representation; passwords and tokens are always masked. */
+/** The native representation; passwords, tokens and sensitive header values are always masked. */
 export function toWireEndpoint (e: Endpoint) {
   const auth = { ...e.auth }
   if (auth.password) auth.password = MASK
@@ -104,7 +105,7 @@ export function toWireEndpoint (e: Endpoint) {
     id: e.id,
     url: e.url,
     method: e.method,
-    headers: e.headers,
+    headers: maskHeaders(e.headers),
     auth,
     format: e.format,
     filter: {
