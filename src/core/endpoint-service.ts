@@ -229,6 +229,11 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
   return {
     toEndpoint,
 
+    /** For a dialect that stores its own row first: refuses an endpoint `create` would refuse. */
+    checkNew (input: EndpointInput) {
+      validate(input, true)
+    },
+
     async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string }) {
       validate(input, true)
       const now = clock()

@@ -48,7 +48,7 @@ function check (input: WebhookInput) {
 
 type Deps = {
   webhooks: ThuliumWebhookRepository
-  endpoints: Pick<EndpointService, 'create' | 'updateOwned' | 'removeOwned'>
+  endpoints: Pick<EndpointService, 'checkNew' | 'create' | 'updateOwned' | 'removeOwned'>
   clock: () => number
 }
 
@@ -64,6 +64,8 @@ export function createThuliumService ({ webhooks, endpoints, clock }: Deps) {
   return {
     async create (input: WebhookInput, actor: Principal) {
       check(input)
+      // Before the insert: the row holds subscription_url too, and PostgreSQL refuses a NUL in text.
+      await inThuliumTerms(async () => endpoints.checkNew(endpointInput(input)))
       const now = clock()
       const row = await webhooks.insert({
         actions: JSON.stringify(input.actions),
