@@ -5,7 +5,7 @@ import { createDeliveryAttempts } from './core/delivery-attempt.ts'
 import { createDeliveryClient } from './core/delivery-client.ts'
 import { createDeliveryService } from './core/delivery-service.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './core/delivery-worker.ts'
-import { createEndpointService } from './core/endpoint-service.ts'
+import { createEndpointService, sealPlaintextHeaders } from './core/endpoint-service.ts'
 import { createEventService } from './core/event-service.ts'
 import { createRetention, retentionOptionsFor, type Retention } from './core/retention.ts'
 import { createSecretBox, type SecretBox } from './core/secret-box.ts'
@@ -16,16 +16,16 @@ import { integrationRoutes } from './dialects/integrations/routes.ts'
 import { createIntegrationService } from './dialects/integrations/service.ts'
 import { brokerstrFormat } from './dialects/brokerstr/mapping.ts'
 import { brokerstrRoutes } from './dialects/brokerstr/routes.ts'
-import { createDistributorService, type DistributorService } from './dialects/brokerstr/service.ts'
+import { createDistributorService, OWNER as BROKERSTR, ownerRoute as distributorRoute, type DistributorService } from './dialects/brokerstr/service.ts'
 import { thuliumFormat } from './dialects/thulium/mapping.ts'
 import { thuliumRoutes } from './dialects/thulium/routes.ts'
-import { createThuliumService } from './dialects/thulium/service.ts'
+import { createThuliumService, OWNER as THULIUM, ownerRoute as thuliumWebhookRoute } from './dialects/thulium/service.ts'
 import { createNodeService } from './core/node-service.ts'
 import { incoplaxFormat } from './dialects/incoplax/mapping.ts'
 import { IncoplaxError, incoplaxRoutes } from './dialects/incoplax/routes.ts'
 import { BrokerstrError } from './dialects/brokerstr/schemas.ts'
 import { Integration, LaravelError } from './dialects/integrations/schemas.ts'
-import { createIntegrationPointService } from './dialects/incoplax/service.ts'
+import { createIntegrationPointService, OWNER as INCOPLAX, ownerRoute as integrationPointRoute } from './dialects/incoplax/service.ts'
 import { createIntegrationPointRepository } from './storage/integration-point-repository.ts'
 import { createDistributorRepository } from './storage/distributor-repository.ts'
 import { createNodeRepository } from './storage/node-repository.ts'
@@ -73,6 +73,7 @@ export async function prepareDatabase (config: Config, secrets: SecretBox, datab
     if (!secrets.verifyCheckValue(stored)) {
       throw new ConfigError('HOOKHUB_SECRET_KEY does not match the key this database was created with; set it to the original key (secrets stored with another key cannot be read)')
     }
+    await sealPlaintextHeaders(createEndpointRepository(database.db), secrets)
     return { database, applied }
   } catch (err) {
     await database.close().catch(() => {})
@@ -147,6 +148,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     secrets,
     notify,
     allowPrivateNetworks: config.allowPrivateNetworks,
+    ownerRoutes: { [BROKERSTR]: distributorRoute, [INCOPLAX]: integrationPointRoute, [THULIUM]: thuliumWebhookRoute },
     clock,
   })
   const client = createDeliveryClient({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })

@@ -6,7 +6,8 @@ import { DeliveryError, type DeliveryClient, type OutboundRequest, type Outbound
 import type { Activity } from './activity-feed.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
-import { BODYLESS_METHODS, renderPayload, renderQuery } from './payload-formats.ts'
+import { BODYLESS_METHODS, renderPayload, renderQuery, userAgentOf } from './payload-formats.ts'
+import { maskHeaders } from './sensitive-headers.ts'
 import { nextDelay, parseRetryAfter } from './retry-schedule.ts'
 import { signatureHeaders } from './signing.ts'
 
@@ -16,10 +17,9 @@ const MAX_CIRCUIT_COOLDOWN_MS = 10 * 60_000
 /** Appended as text: the receiver's own query stays exactly as it was written. */
 const withQuery = (url: string, query: string) => `${url}${!url.includes('?') ? '?' : /[?&]$/.test(url) ? '' : '&'}${query}`
 
-/** Masks credentials in what an attempt records of its request. */
+/** Masks credentials in what an attempt records of its request: sensitive headers (the signature too) and the query token. */
 function recordedRequest (req: OutboundRequest, queryParam: string | null) {
-  const headers = { ...req.headers }
-  if (headers.authorization) headers.authorization = MASK
+  const headers = maskHeaders(req.headers)
   const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : req.url
   return JSON.stringify({ method: req.method, url, headers })
 }
@@ -70,7 +70,8 @@ export function createDeliveryAttempts (deps: Deps) {
     const event = {
       id: delivery.eventPublicId, type: delivery.eventType, payload: delivery.payload, contentType: delivery.contentType, receivedAt: delivery.receivedAt,
     }
-    const headers: Record<string, string> = { ...endpoint.headers, 'user-agent': `hookhub/${VERSION}` }
+    const ownUserAgent = Object.keys(endpoint.headers).some((name) => name.toLowerCase() === 'user-agent')
+    const headers: Record<string, string> = { ...(!ownUserAgent && { 'user-agent': userAgentOf(endpoint.format, VERSION) }), ...endpoint.headers }
     let url = endpoint.url
     let body: string | Buffer | null = null
     let signed: string | Buffer

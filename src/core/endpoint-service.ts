@@ -1,4 +1,4 @@
-import { notFound, validationFailed } from './errors.ts'
+import { notFound, ownedByDialect, validationFailed } from './errors.ts'
 import type { DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointQuery, EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { newId } from './ids.ts'
@@ -6,16 +6,21 @@ import { PAYLOAD_FORMATS, type PayloadFormat } from './payload-formats.ts'
 import { inScope, type Scope } from './permissions.ts'
 import type { SecretBox } from './secret-box.ts'
 import { generateSigningSecret, isSigningSecret } from './signing.ts'
+import { HEADER_MASK } from './sensitive-headers.ts'
 import { isBlockedUrl } from './ssrf-guard.ts'
 import type { Principal } from './user-service.ts'
 
 export const MASK = '********'
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
-/** Headers hookhub sets itself; an endpoint cannot override them. */
-const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-(id|timestamp|signature))$/i
+/** Headers hookhub sets itself; an endpoint cannot override them (User-Agent it may). */
+const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|webhook-(id|timestamp|signature))$/i
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
+/** CR or LF could split a request header and NUL ends a C string: no target may hold them. */
+export const LINE_BREAK_OR_NUL = /[\r\n\0]/
+export const NO_LINE_BREAK_OR_NUL = 'must not contain CR, LF or NUL'
 const AUTH_CONTEXT = 'endpoints.auth'
+const HEADERS_CONTEXT = 'endpoints.headers'
 const SECRET_CONTEXT = 'endpoints.secret'
 
 export interface EndpointAuth {
@@ -76,16 +81,18 @@ type Deps = {
   secrets: Pick<SecretBox, 'seal' | 'open' | 'sealJson' | 'openJson'>
   notify: () => Promise<void>
   allowPrivateNetworks: boolean
+  /** Per owning dialect, the route its clients change an owned endpoint through. */
+  ownerRoutes: Readonly<Record<string, (ownerId: string) => string>>
   clock: () => number
 }
 
-export function createEndpointService ({ endpoints, deliveries, secrets, notify, allowPrivateNetworks, clock }: Deps) {
+export function createEndpointService ({ endpoints, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
   function toEndpoint (row: EndpointRow): Endpoint {
     return {
       id: row.id,
       url: row.url,
       method: row.method,
-      headers: JSON.parse(row.headers) as Record<string, string>,
+      headers: openHeaders(row.headers, secrets),
       auth: row.auth === null ? { type: 'none' } : secrets.openJson<EndpointAuth>(row.auth, AUTH_CONTEXT),
       format: row.format as PayloadFormat,
       filter: { types: JSON.parse(row.filter_types) as string[], nodeId: row.filter_node_id, channel: row.filter_channel },
@@ -108,7 +115,9 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     const fields: Record<string, string[]> = {}
     const add = (field: string, message: string) => { (fields[field] ??= []).push(message) }
     if (creating && input.url === undefined) add('url', 'is required')
-    if (input.url !== undefined) {
+    // The URL parser drops CR and LF silently; the string stored and sent would still hold them.
+    if (input.url !== undefined && LINE_BREAK_OR_NUL.test(input.url)) add('url', NO_LINE_BREAK_OR_NUL)
+    else if (input.url !== undefined) {
       let url: URL | null = null
       try { url = new URL(input.url) } catch { add('url', 'must be an absolute URL') }
       if (url && url.protocol !== 'http:' && url.protocol !== 'https:') add('url', 'must use http or https')
@@ -119,9 +128,12 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     }
     if (input.method !== undefined && !HTTP_METHODS.includes(input.method.toUpperCase() as never)) add('method', `must be one of ${HTTP_METHODS.join(', ')}`)
     for (const [name, value] of Object.entries(input.headers ?? {})) {
-      if (!HEADER_NAME.test(name)) add('headers', `${JSON.stringify(name)} is not a header name`)
+      if (LINE_BREAK_OR_NUL.test(name)) add('headers', `${JSON.stringify(name)} ${NO_LINE_BREAK_OR_NUL}`)
+      else if (!HEADER_NAME.test(name)) add('headers', `${JSON.stringify(name)} is not a header name`)
       else if (RESERVED_HEADERS.test(name)) add('headers', `${name} is set by hookhub`)
-      if (typeof value !== 'string' || /[\r\n\0]/.test(value)) add('headers', `${name} must be a single-line string`)
+      if (typeof value !== 'string') add('headers', `${name} must be a string`)
+      else if (LINE_BREAK_OR_NUL.test(value)) add('headers', `${JSON.stringify(name)} ${NO_LINE_BREAK_OR_NUL}`)
+      else if (value === HEADER_MASK) add('headers', `${name} is "${HEADER_MASK}" but no value is stored for it`)
     }
     if (input.secret !== undefined && !isSigningSecret(input.secret)) add('secret', 'must be whsec_ followed by 16 to 64 base64 bytes')
     if (input.format !== undefined && !PAYLOAD_FORMATS.includes(input.format)) add('format', `must be one of ${PAYLOAD_FORMATS.join(', ')}`)
@@ -130,6 +142,10 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       // An empty password is a password (Thulium's http_auth_password may be ""); a missing one is not.
       if (auth.type === 'basic' && (!auth.username || typeof auth.password !== 'string')) add('auth', 'basic needs username and password')
       if ((auth.type === 'bearer' || auth.type === 'query') && !auth.token) add('auth', `${auth.type} needs token`)
+      for (const key of ['username', 'password', 'token', 'param'] as const) {
+        const value = auth[key]
+        if (typeof value === 'string' && LINE_BREAK_OR_NUL.test(value)) add(`auth.${key}`, NO_LINE_BREAK_OR_NUL)
+      }
     }
     for (const type of input.filter?.types ?? []) if (!/^[A-Za-z0-9_.:\-/*]{1,255}$/.test(type)) add('filter.types', `"${type}" is not an event type pattern`)
     if (Object.keys(fields).length > 0) throw validationFailed(fields)
@@ -146,6 +162,13 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     return merged
   }
 
+  /** Keeps the stored value of every header sent back as the mask (names match in any case). */
+  function mergeHeaders (incoming: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+    const storedByName = new Map(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]))
+    return Object.fromEntries(Object.entries(incoming).map(([name, value]) =>
+      [name, value === HEADER_MASK ? storedByName.get(name.toLowerCase()) ?? value : value]))
+  }
+
   const sealAuth = (auth: EndpointAuth | undefined) =>
     !auth || auth.type === 'none' ? null : secrets.sealJson(auth, AUTH_CONTEXT)
 
@@ -155,19 +178,33 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     return row
   }
 
+  /**
+   * An endpoint a dialect owns mirrors that dialect's resource (a distributor, an integration
+   * point, a Thulium webhook): changed anywhere else, the two would disagree.
+   */
+  async function findChangeable (id: string, scope: Scope, actor: Principal): Promise<EndpointRow> {
+    const row = await findVisible(id, scope, actor)
+    if (row.owner_dialect !== null && row.owner_id !== null) {
+      const route = ownerRoutes[row.owner_dialect]?.(row.owner_id) ?? `the ${row.owner_dialect} API`
+      throw ownedByDialect(row.id, row.owner_dialect, row.owner_id, route)
+    }
+    return row
+  }
+
   async function updateRow (row: EndpointRow, input: EndpointInput): Promise<Endpoint> {
     const id = row.id
     const current = toEndpoint(row)
     // The mask stands for the stored value; validated after the swap, a mask with nothing
     // stored behind it is a missing password or token.
     if (input.auth !== undefined) input = { ...input, auth: mergeAuth(input.auth, current.auth) }
+    if (input.headers !== undefined) input = { ...input, headers: mergeHeaders(input.headers, current.headers) }
     validate(input, false)
     if (input.secret !== undefined) throw validationFailed({ secret: ['is changed with POST /api/v1/endpoints/{id}/rotate-secret'] })
     const wasPaused = current.paused
     const updated = await endpoints.update(id, {
       ...(input.url !== undefined && { url: input.url }),
       ...(input.method !== undefined && { method: input.method.toUpperCase() }),
-      ...(input.headers !== undefined && { headers: JSON.stringify(input.headers) }),
+      ...(input.headers !== undefined && { headers: sealHeaders(input.headers, secrets) }),
       ...(input.auth !== undefined && { auth: sealAuth(input.auth) }),
       ...(input.format !== undefined && { format: input.format }),
       ...(input.filter?.types !== undefined && { filter_types: JSON.stringify(input.filter.types) }),
@@ -192,6 +229,11 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
   return {
     toEndpoint,
 
+    /** For a dialect that stores its own row first: refuses an endpoint `create` would refuse. */
+    checkNew (input: EndpointInput) {
+      validate(input, true)
+    },
+
     async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string }) {
       validate(input, true)
       const now = clock()
@@ -200,7 +242,7 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
         id: newId('ep', now),
         url: input.url as string,
         method: (input.method ?? 'POST').toUpperCase(),
-        headers: JSON.stringify(input.headers ?? {}),
+        headers: sealHeaders(input.headers ?? {}, secrets),
         auth: sealAuth(input.auth),
         secret: secrets.seal(secret, SECRET_CONTEXT),
         previous_secret: null,
@@ -237,7 +279,7 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     },
 
     async update (id: string, input: EndpointInput, scope: Scope, actor: Principal) {
-      return updateRow(await findVisible(id, scope, actor), input)
+      return updateRow(await findChangeable(id, scope, actor), input)
     },
 
     /** For the dialect that owns an endpoint: changes it without a caller's scope. */
@@ -252,13 +294,13 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     },
 
     async remove (id: string, scope: Scope, actor: Principal) {
-      await findVisible(id, scope, actor)
+      await findChangeable(id, scope, actor)
       if (!(await endpoints.softDelete(id, clock()))) throw notFound('Endpoint')
     },
 
     /** A new secret signs from now on; the old one keeps signing beside it for 24 hours. */
     async rotateSecret (id: string, scope: Scope, actor: Principal, newSecret?: string) {
-      const row = await findVisible(id, scope, actor)
+      const row = await findChangeable(id, scope, actor)
       if (newSecret !== undefined && !isSigningSecret(newSecret)) {
         throw validationFailed({ secret: ['must be whsec_ followed by 16 to 64 base64 bytes'] })
       }
@@ -318,6 +360,22 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       return list
     },
   }
+}
+
+type HeaderBox = Pick<SecretBox, 'sealJson' | 'openJson'>
+
+/** Every custom header value is a possible credential: all of them are stored encrypted. */
+const sealHeaders = (headers: Record<string, string>, secrets: HeaderBox) => secrets.sealJson(headers, HEADERS_CONTEXT)
+
+/** Sealed headers, or the JSON object rows hold from before header values were encrypted. */
+const openHeaders = (stored: string, secrets: HeaderBox): Record<string, string> =>
+  stored.startsWith('{') ? JSON.parse(stored) as Record<string, string> : secrets.openJson<Record<string, string>>(stored, HEADERS_CONTEXT)
+
+/** Encrypts the headers of rows written before header values were encrypted; run at start. */
+export async function sealPlaintextHeaders (endpoints: Pick<EndpointRepository, 'withPlaintextHeaders' | 'replaceHeaders'>, secrets: HeaderBox) {
+  const rows = await endpoints.withPlaintextHeaders()
+  for (const row of rows) await endpoints.replaceHeaders(row.id, row.headers, sealHeaders(openHeaders(row.headers, secrets), secrets))
+  return rows.length
 }
 
 /** Consecutive failures after which an endpoint's circuit opens. */

@@ -25,6 +25,7 @@ export const codes = {
   // Resources
   HOOKHUB_NOT_FOUND: { status: 404, message: '%s not found' },
   HOOKHUB_CONFLICT: { status: 409, message: '%s' },
+  HOOKHUB_OWNED_BY_DIALECT: { status: 409, message: 'Endpoint %s belongs to the %s API and is read-only here; change or delete it with %s' },
   HOOKHUB_SSRF_BLOCKED: { status: 422, message: 'Delivery to a private, loopback or link-local address is blocked' },
   // Synchronous relays
   HOOKHUB_RELAY_TIMEOUT: { status: 504, message: 'The receiver did not answer within %s ms; the message is stored and will be retried' },
@@ -81,6 +82,9 @@ export const conflict = (message: string, details: ErrorDetails = {}) =>
   new HookhubError('HOOKHUB_CONFLICT', [message], details)
 /** JSON text must be UTF-8 (RFC 8259): other bytes are refused, never decoded into U+FFFD. */
 export const invalidUtf8 = () => new HookhubError('HOOKHUB_INVALID_JSON', [], { reason: 'the body is not valid UTF-8' })
+
+export const ownedByDialect = (endpointId: string, dialect: string, ownerId: string, route: string) =>
+  new HookhubError('HOOKHUB_OWNED_BY_DIALECT', [endpointId, dialect, route], { dialect, owner_id: ownerId, route })
 export const validationFailed = (fields: Record<string, string[]>) =>
   new HookhubError('HOOKHUB_VALIDATION_FAILED', [], { fields })
 

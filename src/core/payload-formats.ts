@@ -34,6 +34,10 @@ export interface RenderedQuery {
 
 const JSON_CONTENT_TYPE = 'application/json'
 
+/** The User-Agent a delivery says unless its endpoint sets one: Kanboard's own, as its receivers may check. */
+export const userAgentOf = (format: PayloadFormat, hookhubVersion: string) =>
+  format === 'kanboard' ? 'Kanboard Webhook' : `hookhub/${hookhubVersion}`
+
 function isKanboardEnvelope (event: RenderableEvent): boolean {
   if (!event.payload.trimStart().startsWith('{')) return false
   const data = JSON.parse(event.payload) as Record<string, unknown>

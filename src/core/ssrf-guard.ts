@@ -18,12 +18,30 @@ export class SsrfBlockedError extends Error {
 /** True for loopback, private, link-local (incl. cloud metadata), CGNAT, multicast, reserved… */
 export function isBlockedAddress (address: string): boolean {
   if (!ipaddr.isValid(address)) return true
-  let ip = ipaddr.parse(address)
+  const ip = ipaddr.parse(address)
   if (ip.kind() === 'ipv6') {
-    const v6 = ip as ipaddr.IPv6
-    if (v6.isIPv4MappedAddress()) ip = v6.toIPv4Address()
+    const embedded = embeddedIPv4Of(ip as ipaddr.IPv6)
+    if (embedded) return embedded.some((v4) => v4.range() !== 'unicast')
   }
   return ip.range() !== 'unicast'
+}
+
+const ipv4Of = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff])
+
+/**
+ * The IPv4 addresses an IPv6 address carries, for the forms that reach them: IPv4-compatible
+ * `::/96` and IPv4-mapped `::ffff:0:0/96` (RFC 4291), NAT64 `64:ff9b::/96` (RFC 6052), 6to4
+ * `2002::/16` (RFC 3056) and Teredo `2001::/32` (RFC 4380: server, then client XOR ffffffff).
+ * Such an address is as public as what it carries. Null for every other IPv6 address.
+ */
+function embeddedIPv4Of (ip: ipaddr.IPv6): ipaddr.IPv4[] | null {
+  const p = ip.parts
+  const zeros = (from: number, to: number) => p.slice(from, to).every((part) => part === 0)
+  if (zeros(0, 5) && (p[5] === 0 || p[5] === 0xffff)) return [ipv4Of(p[6], p[7])]
+  if (p[0] === 0x64 && p[1] === 0xff9b && zeros(2, 6)) return [ipv4Of(p[6], p[7])]
+  if (p[0] === 0x2002) return [ipv4Of(p[1], p[2])]
+  if (p[0] === 0x2001 && p[1] === 0) return [ipv4Of(p[2], p[3]), ipv4Of(p[6] ^ 0xffff, p[7] ^ 0xffff)]
+  return null
 }
 
 /** The host of a URL when it is an IP literal (brackets removed), else null. */

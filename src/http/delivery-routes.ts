@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { DeliveryService } from '../core/delivery-service.ts'
 import type { AttemptRow, DeliveryView } from '../storage/delivery-repository.ts'
+import { maskHeaders } from '../core/sensitive-headers.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
@@ -89,11 +90,17 @@ export function toWireDelivery (row: DeliveryView, now = Date.now()) {
   }
 }
 
+/** Attempts recorded before every sensitive header was masked are masked as they are read. */
+function recordedRequestOf (text: string) {
+  const request = JSON.parse(text) as { method: string; url: string; headers?: Record<string, string> }
+  return { ...request, headers: maskHeaders(request.headers ?? {}) }
+}
+
 export const toWireAttempt = (row: AttemptRow) => ({
   id: row.id,
   started_at: toTimestamp(row.started_at),
   duration_ms: row.duration_ms,
-  request: JSON.parse(row.request) as { method: string; url: string; headers: Record<string, string> },
+  request: recordedRequestOf(row.request),
   response: row.response === null ? null : JSON.parse(row.response) as { status: number; headers: Record<string, string>; body: string },
   error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
 })

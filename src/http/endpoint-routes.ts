@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '../core/endpoint-service.ts'
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
+import { maskHeaders } from '../core/sensitive-headers.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { attemptExample, toWireAttempt, Attempt } from './delivery-routes.ts'
 import { optionalBody } from './server.ts'
@@ -95,7 +96,7 @@ const EndpointSchema = withExamples(Type.Object({
   updated_at: Timestamp,
 }), endpointExample)
 
-/** The native representation; passwords and tokens are always masked. */
+/** The native representation; passwords, tokens and sensitive header values are always masked. */
 export function toWireEndpoint (e: Endpoint) {
   const auth = { ...e.auth }
   if (auth.password) auth.password = MASK
@@ -104,7 +105,7 @@ export function toWireEndpoint (e: Endpoint) {
     id: e.id,
     url: e.url,
     method: e.method,
-    headers: e.headers,
+    headers: maskHeaders(e.headers),
     auth,
     format: e.format,
     filter: {
@@ -195,14 +196,14 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       summary: 'Change some fields; "********" for a password or token keeps the stored one',
       params: Params,
       body: withExamples(UpdateBody, updateExample),
-      response: { 200: withExamples(EndpointSchema, updatedExample), ...nativeErrors(404) },
+      response: { 200: withExamples(EndpointSchema, updatedExample), ...nativeErrors(404, 409) },
     },
   }, async (request) => toWireEndpoint(
     await service.update(request.params.id, request.body as EndpointInput, scopeFor(request), principalOf(request))))
 
   app.delete('/api/v1/endpoints/:id', {
     config: { permission: ['endpoints', 'delete'] },
-    schema: { operationId: 'deleteEndpoint', tags, summary: 'Delete an endpoint; its open deliveries are cancelled', params: Params, response: { 204: Type.Null(), ...nativeErrors(404) } },
+    schema: { operationId: 'deleteEndpoint', tags, summary: 'Delete an endpoint; its open deliveries are cancelled', params: Params, response: { 204: Type.Null(), ...nativeErrors(404, 409) } },
   }, async (request, reply) => {
     await service.remove(request.params.id, scopeFor(request), principalOf(request))
     return reply.code(204).send(null)
@@ -220,7 +221,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       response: {
         200: withExamples(Type.Object({ secret: Type.String(), previous_secret_valid_until: Timestamp }),
           { secret: 'whsec_xZ4+Hm1wf4KsY7dY/wEfwrIE+RCTIG7H', previous_secret_valid_until: '2026-01-03T08:30:00.000Z' }),
-        ...nativeErrors(404),
+        ...nativeErrors(404, 409),
       },
     },
   }, async (request) => {
@@ -239,7 +240,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
           ? 'Stop sending; deliveries keep accumulating'
           : 'Start sending again; accumulated deliveries drain in order',
         params: Params,
-        response: { 200: withExamples(EndpointSchema, { ...endpointExample, paused: action === 'pause' }), ...nativeErrors(404) },
+        response: { 200: withExamples(EndpointSchema, { ...endpointExample, paused: action === 'pause' }), ...nativeErrors(404, 409) },
       },
     }, async (request) => toWireEndpoint(
       await service.setPaused((request.params as { id: string }).id, action === 'pause', scopeFor(request), principalOf(request))))

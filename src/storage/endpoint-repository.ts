@@ -80,6 +80,16 @@ export function createEndpointRepository (db: Kysely<DB>) {
       return routableBatch(JSON.stringify({ nodeLineage, channel, userId }))
     },
 
+    /** Rows of every state whose headers are still the plain JSON object written before they were encrypted. */
+    async withPlaintextHeaders (): Promise<Pick<EndpointRow, 'id' | 'headers'>[]> {
+      return db.selectFrom('endpoints').select(['id', 'headers']).where('headers', 'like', '{%').execute()
+    },
+
+    /** Swaps the stored headers unless someone changed them meanwhile. */
+    async replaceHeaders (id: string, from: string, to: string): Promise<void> {
+      await db.updateTable('endpoints').set({ headers: to }).where('id', '=', id).where('headers', '=', from).execute()
+    },
+
     async update (id: string, values: EndpointUpdate): Promise<EndpointRow | undefined> {
       return db.updateTable('endpoints').set(values).where('id', '=', id).where('deleted_at', 'is', null)
         .returningAll().executeTakeFirst()

@@ -101,7 +101,7 @@ export interface EndpointsTable {
   id: string
   url: string
   method: string
-  /** JSON object of extra request headers. */
+  /** Extra request headers: a JSON object sealed with the secret box (plain JSON in rows not yet re-sealed at start). */
   headers: string
   /** Sealed JSON {type, username?, password?, token?, param?}; null for none. */
   auth: string | null

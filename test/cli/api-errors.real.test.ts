@@ -46,6 +46,20 @@ describe('[sqlite] CLI failures: one line, exit 1 or 2', () => {
         await fails(['retry', waiting.id], 1, new RegExp(`^hookhub: Delivery ${waiting.id} is still pending \\(HOOKHUB_CONFLICT\\)$`))
         await fails(['endpoint', 'add', 'not-a-url'], 1, /^hookhub: Validation failed: url must be an absolute URL \(HOOKHUB_VALIDATION_FAILED\)$/)
       }],
+      ['an endpoint a dialect owns: its changes name the dialect route that makes them', async () => {
+        const auth = { authorization: `Bearer ${hub.cliEnv.HOOKHUB_TOKEN}`, 'content-type': 'application/json' }
+        const webhook = await (await fetch(`${hub.url}/api/webhooks`, {
+          method: 'POST', headers: auth, body: JSON.stringify({ actions: ['CALL_ENDED'], subscription_url: 'http://127.0.0.1:9/thulium' }),
+        })).json() as { id: number }
+        const list = await (await fetch(`${hub.url}/api/v1/endpoints?limit=500`, { headers: auth })).json() as { data: { id: string; owner?: { id: string } }[] }
+        const owned = list.data.find((e) => e.owner?.id === String(webhook.id))!
+        const says = new RegExp(`^hookhub: Endpoint ${owned.id} belongs to the thulium API and is read-only here; change or delete it with /api/webhooks/${webhook.id} \\(HOOKHUB_OWNED_BY_DIALECT\\)$`)
+        await inTurn([
+          () => fails(['endpoint', 'pause', owned.id], 1, says),
+          () => fails(['endpoint', 'resume', owned.id], 1, says),
+          () => fails(['endpoint', 'rotate-secret', owned.id], 1, says),
+        ])
+      }],
       ['no token, a wrong token, a token without the permission', async () => {
         const noToken = /^hookhub: no API token: pass --token or set HOOKHUB_TOKEN/
         await inTurn([

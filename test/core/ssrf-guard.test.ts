@@ -17,11 +17,33 @@ test('blocked address classes, IPv4 and IPv6', () => {
   }
 })
 
+// Teredo (RFC 4380): 2001:0:<server IPv4>:<flags>:<port>:<client IPv4 XOR ffffffff>. 4136:e378 is 65.54.227.120.
+const TEREDO_CLIENT_LOOPBACK = '2001:0:4136:e378:8000:63bf:80ff:fffe' // client 127.0.0.1
+const TEREDO_SERVER_PRIVATE = '2001:0:a00:1:8000:63bf:f7f7:f7f7' // server 10.0.0.1, client 8.8.8.8
+const TEREDO_PUBLIC = '2001:0:4136:e378:8000:63bf:f7f7:f7f7' // server 65.54.227.120, client 8.8.8.8
+
+test('IPv6 forms that embed a private or loopback IPv4 are blocked; with a public IPv4 inside they are judged by it', () => {
+  for (const ip of [
+    '::127.0.0.1', '::7f00:1', '0:0:0:0:0:0:7f00:1', '::10.0.0.1', '::169.254.169.254', // IPv4-compatible ::/96
+    '::ffff:7f00:1', '::ffff:192.168.0.1', // IPv4-mapped ::ffff:0:0/96
+    '64:ff9b::7f00:1', '64:ff9b::10.1.2.3', '64:ff9b::169.254.169.254', // NAT64 64:ff9b::/96
+    '2002:7f00:1::', '2002:a00:1::1', '2002:a9fe:a9fe:1::1', // 6to4 2002::/16
+    TEREDO_CLIENT_LOOPBACK, TEREDO_SERVER_PRIVATE,
+  ]) {
+    assert.equal(isBlockedAddress(ip), true, ip)
+  }
+  for (const ip of ['::8.8.8.8', '64:ff9b::808:808', '2002:808:808::1', TEREDO_PUBLIC]) {
+    assert.equal(isBlockedAddress(ip), false, ip)
+  }
+})
+
 test('literal and local URLs are refused at creation time', () => {
   for (const url of [
     'http://127.0.0.1/', 'http://localhost:8080/x', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://10.0.0.1/',
     'http://169.254.169.254/latest/meta-data', 'http://100.64.0.1/', 'http://2130706433/', 'http://0x7f000001/', 'http://api.localhost/',
     'http://localhost./', 'http://metadata.google.internal./',
+    'http://[::127.0.0.1]/', 'http://[::7f00:1]:8080/', 'http://[64:ff9b::127.0.0.1]/', 'http://[2002:a00:1::]/',
+    `http://[${TEREDO_CLIENT_LOOPBACK}]/`, `http://[${TEREDO_SERVER_PRIVATE}]/`,
   ]) {
     assert.equal(isBlockedUrl(new URL(url)), true, url)
   }
@@ -33,7 +55,7 @@ test('with the guard on, the client never connects to a blocked address, by lite
   const sink = await startSink(t)
   const client = createDeliveryClient({ allowPrivateNetworks: false })
   t.after(() => client.close())
-  for (const host of ['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '2130706433']) {
+  for (const host of ['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '2130706433', '[::127.0.0.1]', '[::7f00:1]']) {
     const url = `http://${host}:${sink.port}/hook`
     await assert.rejects(client.send({ url, method: 'POST', headers: {}, body: '{}' }),
       (err: DeliveryError) => err.code === 'HOOKHUB_SSRF_BLOCKED', url)

@@ -6,32 +6,18 @@
 // as it was. (The CLI's wording of that refusal is in test/cli/config-errors.real.test.ts.)
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { describe, test, type TestContext } from 'node:test'
+import { describe, test } from 'node:test'
 import { sql } from 'kysely'
 import { createHub, prepareDatabase, type Hub } from '../../src/app.ts'
 import { ConfigError, loadConfig, type Config } from '../../src/config.ts'
 import { createSecretBox, generateSecretKey } from '../../src/core/secret-box.ts'
-import type { Engine } from '../../src/storage/database.ts'
 import { FAST_DELIVERY, settled } from '../helpers/delivery.ts'
-import { engines, freshDatabase, reportSkippedPostgres } from '../helpers/engines.ts'
+import { engines, reportSkippedPostgres } from '../helpers/engines.ts'
 import { ADMIN_TOKEN } from '../helpers/hub.ts'
 import { startSink } from '../helpers/sink.ts'
-import { assertNoSecretsLogged, capturedLogger, loggedLines, newSecret, rememberSecret, secretsMade } from './support.ts'
+import { assertNoSecretsLogged, capturedLogger, durableDatabase, loggedLines, newSecret, rememberSecret, secretsMade } from './support.ts'
 
 reportSkippedPostgres()
-
-/** A database that outlives one hub: an SQLite file (so its bytes can be read) or a fresh PostgreSQL schema. */
-async function durableDatabase (t: TestContext, engine: Engine) {
-  const fresh = await freshDatabase(engine)
-  t.after(() => fresh.drop())
-  if (engine === 'postgres') return { fresh, target: fresh.target, file: undefined }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookhub-secrets-'))
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const file = path.join(dir, 'hub.db')
-  return { fresh, target: { engine: 'sqlite' as const, file }, file }
-}
 
 type Durable = Awaited<ReturnType<typeof durableDatabase>>
 

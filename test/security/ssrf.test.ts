@@ -1,5 +1,5 @@
 // SSRF: the full table of address forms a delivery target can hide a private address behind —
-// IPv4 and IPv6 literals, IPv4-mapped and NAT64/6to4 IPv6, decimal, octal and hex IPv4,
+// IPv4 and IPv6 literals, IPv4-mapped, IPv4-compatible, NAT64, 6to4 and Teredo IPv6, decimal, octal and hex IPv4,
 // localhost, DNS names resolving to private addresses (a lookup hook stands in for DNS: no
 // network here), a redirect to a private address — blocked with the guard on and let through
 // with HOOKHUB_ALLOW_PRIVATE_NETWORKS=true (redirects are never followed). Then end to end:
@@ -71,6 +71,13 @@ const FORMS: { form: string; host: string; reaches: boolean }[] = [
   { form: 'IPv4-mapped IPv6 of the metadata address', host: '[::ffff:169.254.169.254]', reaches: false },
   { form: 'NAT64 of loopback', host: '[64:ff9b::7f00:1]', reaches: false },
   { form: '6to4 of loopback', host: '[2002:7f00:1::]', reaches: false },
+  { form: 'IPv4-compatible IPv6 of loopback, dotted', host: '[::127.0.0.1]', reaches: false },
+  { form: 'IPv4-compatible IPv6 of loopback, long form', host: '[0:0:0:0:0:0:7f00:1]', reaches: false },
+  { form: 'IPv4-compatible IPv6 of the metadata address', host: '[::169.254.169.254]', reaches: false },
+  { form: 'NAT64 of 10/8, dotted', host: '[64:ff9b::10.0.0.1]', reaches: false },
+  { form: '6to4 of 192.168/16', host: '[2002:c0a8:101::1]', reaches: false },
+  { form: 'Teredo with a loopback client', host: '[2001:0:4136:e378:8000:63bf:80ff:fffe]', reaches: false },
+  { form: 'Teredo with a private server', host: '[2001:0:a00:1:8000:63bf:f7f7:f7f7]', reaches: false },
   { form: 'localhost', host: 'localhost', reaches: true },
   { form: 'a DNS name resolving to loopback', host: 'loopback.hookhub.test', reaches: true },
   { form: 'a DNS name resolving to 10/8', host: 'private.hookhub.test', reaches: false },

@@ -3,12 +3,16 @@
 // file when anything secret reached a log line.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { after, before, type TestContext } from 'node:test'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import type { Logger } from 'pino'
 import { createLogger } from '../../src/logger.ts'
 import type { Engine } from '../../src/storage/database.ts'
+import { freshDatabase } from '../helpers/engines.ts'
 import { startHub, type TestHub } from '../helpers/hub.ts'
 
 export interface RouteEntry {
@@ -225,6 +229,17 @@ export async function caller (hub: TestHub, permissions: string[]) {
   const user = await hub.userWith(permissions)
   rememberSecret(user.token)
   return user
+}
+
+/** A database that outlives one hub: an SQLite file (so its bytes can be read) or a fresh PostgreSQL schema. */
+export async function durableDatabase (t: TestContext, engine: Engine) {
+  const fresh = await freshDatabase(engine)
+  t.after(() => fresh.drop())
+  if (engine === 'postgres') return { fresh, target: fresh.target, file: undefined }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookhub-secrets-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'hub.db')
+  return { fresh, target: { engine: 'sqlite' as const, file }, file }
 }
 
 /**

@@ -8,6 +8,8 @@ import type { DistributorRepository, DistributorRow } from '../../storage/distri
 import { AUTH_BASIC, AUTH_TOKEN, HTTP_METHODS, MASK, type StoredMeta } from './mapping.ts'
 
 export const OWNER = 'brokerstr'
+/** Where a distributor, and so its endpoint, is changed. */
+export const ownerRoute = (id: string) => `/api/v1/integration/distributors/${id}`
 
 export interface MetaInput {
   host: string
@@ -20,7 +22,14 @@ export interface MetaInput {
 type CheckedMeta = MetaInput & { authentication?: { type: number } }
 
 /** Endpoint fields a distributor's errors are reported under, in Brokerstr's names. */
-const FIELD_NAMES: Record<string, string> = { url: 'meta.host', auth: 'meta.authentication', method: 'meta.method' }
+const FIELD_NAMES: Record<string, string> = {
+  url: 'meta.host',
+  auth: 'meta.authentication',
+  'auth.username': 'meta.authentication.username',
+  'auth.password': 'meta.authentication.password',
+  'auth.token': 'meta.authentication.token',
+  method: 'meta.method',
+}
 
 /** `stored`: whether a password or token is stored that "********" could stand for. */
 function checkMeta (meta: MetaInput, stored = false): asserts meta is CheckedMeta {

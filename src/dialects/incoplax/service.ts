@@ -12,6 +12,8 @@ import { applyMask, flatten, parseFilter, parseFlat, parseMask, parseOrder, pars
 import { toEntity } from './mapping.ts'
 
 export const OWNER = 'incoplax'
+/** Where an integration point, and so its endpoint, is changed. */
+export const ownerRoute = (id: string) => `/rest/v1/service/integration_points/${id}`
 export const MESSAGE_TYPE = 'integration_point.message'
 const TOKEN_CONTEXT = 'integration_points.token'
 const STRING_FIELDS = ['type', 'url', 'recv_svcscriptcode', 'recv_svcscriptcode_ws', 'send_svcscriptcode', 'send_svcscriptcode_ws', 'token_remote', 'token_remote2'] as const

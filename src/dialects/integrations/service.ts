@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { LINE_BREAK_OR_NUL, NO_LINE_BREAK_OR_NUL } from '../../core/endpoint-service.ts'
 import { inScope, type Scope } from '../../core/permissions.ts'
 import type { SecretBox } from '../../core/secret-box.ts'
 import type { Principal } from '../../core/user-service.ts'
@@ -11,6 +12,7 @@ import { INTEGRATION_STATUSES, INTEGRATION_TYPES } from './schemas.ts'
 
 export const MASK = '********'
 const CREDENTIALS_CONTEXT = 'integrations.credentials'
+const VERIFIED_CREDENTIALS = ['webhook_secret', 'token'] as const
 
 const fieldRules = (presence: 'required' | 'sometimes'): Rules => ({
   name: presence === 'required' ? ['required', 'string', { max: 255 }] : ['sometimes', 'required', 'string', { max: 255 }],
@@ -51,6 +53,22 @@ function withoutMaskedCredentials (input: unknown): unknown {
 /** The largest id the `integer` column holds (PostgreSQL): beyond it no row can match. */
 const MAX_ID = 2_147_483_647
 
+/**
+ * The credentials an inbound request is checked against (see syncSource): a CR, LF or NUL in
+ * one could never match what a sender sends, so it is refused instead of failing every request.
+ */
+function verifiedCredentialErrors (credentials: unknown): Record<string, string[]> {
+  if (typeof credentials !== 'object' || credentials === null) return {}
+  const errors: Record<string, string[]> = {}
+  for (const key of VERIFIED_CREDENTIALS) {
+    const value = (credentials as Record<string, unknown>)[key]
+    if (typeof value === 'string' && LINE_BREAK_OR_NUL.test(value)) {
+      errors[`credentials.${key}`] = [`The credentials.${key.replace(/_/g, ' ')} field ${NO_LINE_BREAK_OR_NUL} characters.`]
+    }
+  }
+  return errors
+}
+
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
 
 type Deps = {
@@ -81,7 +99,7 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
     const credentials = row.credentials === null
       ? {}
       : secrets.openJson<Record<string, unknown>>(row.credentials, CREDENTIALS_CONTEXT) ?? {}
-    const secretValue = [credentials.webhook_secret, credentials.token].find((v) => typeof v === 'string' && v !== '') as string | undefined
+    const secretValue = VERIFIED_CREDENTIALS.map((key) => credentials[key]).find((v) => typeof v === 'string' && v !== '') as string | undefined
     const provider = (row.provider ?? '').toLowerCase().replace(/[\s_-]/g, '')
     const config = row.config === null ? null : JSON.parse(row.config) as Record<string, unknown>
     const events = config && Array.isArray(config.events) && config.events.every((e) => typeof e === 'string')
@@ -104,7 +122,8 @@ export function createIntegrationService ({ integrations, secrets, sources, cloc
 
   function check (input: unknown, rules: Rules, looseBoolean = false) {
     const result = validate(input, rules, { looseBoolean })
-    if (!result.valid) throw validationFailed(result.errors)
+    const errors = { ...result.errors, ...verifiedCredentialErrors(result.values.credentials) }
+    if (Object.keys(errors).length > 0) throw validationFailed(errors)
     return result.values
   }
 

@@ -6,6 +6,8 @@ import type { ThuliumWebhookRepository, ThuliumWebhookRow } from '../../storage/
 import { MASK } from './mapping.ts'
 
 export const OWNER = 'thulium'
+/** Where a webhook, and so its endpoint, is changed. */
+export const ownerRoute = (id: string) => `/api/webhooks/${id}`
 
 export interface WebhookInput {
   actions: string[]
@@ -27,7 +29,13 @@ function endpointInput (input: WebhookInput): EndpointInput {
 }
 
 /** Endpoint validation names url and auth; Thulium clients sent subscription_url and http_auth_*. */
-const THULIUM_NAMES: Record<string, string> = { url: 'subscription_url', auth: 'http_auth_user', 'filter.types': 'actions' }
+const THULIUM_NAMES: Record<string, string> = {
+  url: 'subscription_url',
+  auth: 'http_auth_user',
+  'auth.username': 'http_auth_user',
+  'auth.password': 'http_auth_password',
+  'filter.types': 'actions',
+}
 const inThuliumTerms = <T>(body: () => Promise<T>) => withFieldNames((field) => THULIUM_NAMES[field] ?? field, body)
 
 function check (input: WebhookInput) {
@@ -40,7 +48,7 @@ function check (input: WebhookInput) {
 
 type Deps = {
   webhooks: ThuliumWebhookRepository
-  endpoints: Pick<EndpointService, 'create' | 'updateOwned' | 'removeOwned'>
+  endpoints: Pick<EndpointService, 'checkNew' | 'create' | 'updateOwned' | 'removeOwned'>
   clock: () => number
 }
 
@@ -56,6 +64,8 @@ export function createThuliumService ({ webhooks, endpoints, clock }: Deps) {
   return {
     async create (input: WebhookInput, actor: Principal) {
       check(input)
+      // Before the insert: the row holds subscription_url too, and PostgreSQL refuses a NUL in text.
+      await inThuliumTerms(async () => endpoints.checkNew(endpointInput(input)))
       const now = clock()
       const row = await webhooks.insert({
         actions: JSON.stringify(input.actions),

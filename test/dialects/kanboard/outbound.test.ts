@@ -41,6 +41,35 @@ for (const engine of engines) {
       assert.deepEqual(JSON.parse(req.body), { event_name: 'task.update', event_data: JSON.parse(payload) })
     })
 
+    test('a Kanboard-format delivery says User-Agent: Kanboard Webhook, as the seed shows; others say hookhub', async (t) => {
+      const hub = await startHub(t, engine, FAST_DELIVERY)
+      const kanboard = await startSink(t)
+      const standard = await startSink(t)
+      await createEndpoint(hub, { url: `${kanboard.url}/?token=WEBHOOK_TOKEN_HERE`, format: 'kanboard' })
+      await createEndpoint(hub, { url: standard.url })
+      const event = await publish(hub, 'task.move.column', { task_id: '4' })
+      assert.deepEqual((await settled(hub, event.id)).map((d) => d.status), ['succeeded', 'succeeded'])
+      assert.equal(kanboard.received[0].headers['user-agent'], 'Kanboard Webhook')
+      assert.match(String(standard.received[0].headers['user-agent']), /^hookhub\//)
+    })
+
+    test('an endpoint may set its own User-Agent in headers, whatever its format, and it is sent as given', async (t) => {
+      const hub = await startHub(t, engine, FAST_DELIVERY)
+      const kanboard = await startSink(t)
+      const standard = await startSink(t)
+      await createEndpoint(hub, { url: kanboard.url, format: 'kanboard', headers: { 'User-Agent': 'Kanboard/1.2.35 (+relay)' } })
+      await createEndpoint(hub, { url: standard.url, headers: { 'user-agent': 'Acme-Hooks/2.0' } })
+      const event = await publish(hub, 'task.create', { task_id: 5 })
+      const deliveries = await settled(hub, event.id)
+      assert.deepEqual(deliveries.map((d) => d.status), ['succeeded', 'succeeded'])
+      assert.equal(kanboard.received[0].headers['user-agent'], 'Kanboard/1.2.35 (+relay)')
+      assert.equal(standard.received[0].headers['user-agent'], 'Acme-Hooks/2.0')
+      for (const d of deliveries) {
+        const names = Object.keys(d.attempts![0].request.headers).filter((name) => /^user-agent$/i.test(name))
+        assert.equal(names.length, 1, `one User-Agent header is sent: ${names.join(', ')}`)
+      }
+    })
+
     test('a URL that already has a query gets &token=', async (t) => {
       const hub = await startHub(t, engine, FAST_DELIVERY)
       const sink = await startSink(t)
