@@ -7,6 +7,7 @@ import { createDeliveryService } from './core/delivery-service.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './core/delivery-worker.ts'
 import { createEndpointService, sealPlaintextHeaders } from './core/endpoint-service.ts'
 import { createEventService } from './core/event-service.ts'
+import { createOwnNamesCheck } from './core/owner-scope.ts'
 import { createRetention, retentionOptionsFor, type Retention } from './core/retention.ts'
 import { createSecretBox, type SecretBox } from './core/secret-box.ts'
 import { createSourceService } from './core/source-service.ts'
@@ -131,11 +132,15 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   })
   // This process's delivery workers, once started: new deliveries go straight to the first.
   const workers: DeliveryWorker[] = []
+  const checkOwnNames = createOwnNamesCheck({
+    nodeId: nodes.ownerOf,
+    // A channel names an Incoplax integration point when it is one's code.
+    channel: async (code) => (await repositories.integrationPoints.findByCode(code))?.user_id,
+  })
   const events = createEventService({
     events: repositories.events,
     endpoints: repositories.endpoints,
-    // A channel names an Incoplax integration point when it is one's code.
-    ownerOf: { nodeId: nodes.ownerOf, channel: async (code) => (await repositories.integrationPoints.findByCode(code))?.user_id },
+    checkOwnNames,
     nodeLineage: nodes.lineage,
     notify,
     clock,
@@ -144,6 +149,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   })
   const endpoints = createEndpointService({
     endpoints: repositories.endpoints,
+    checkOwnNames,
     deliveries: repositories.deliveries,
     secrets,
     notify,

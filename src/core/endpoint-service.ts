@@ -2,6 +2,7 @@ import { notFound, ownedByDialect, validationFailed } from './errors.ts'
 import type { DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointQuery, EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { newId } from './ids.ts'
+import type { CheckOwnNames } from './owner-scope.ts'
 import { PAYLOAD_FORMATS, type PayloadFormat } from './payload-formats.ts'
 import { inScope, type Scope } from './permissions.ts'
 import type { SecretBox } from './secret-box.ts'
@@ -77,6 +78,8 @@ export interface SigningSecrets {
 
 type Deps = {
   endpoints: EndpointRepository
+  /** Throws when a node or channel belongs to someone other than the user (see CheckOwnNames). */
+  checkOwnNames: CheckOwnNames
   deliveries: Pick<DeliveryRepository, 'backlog' | 'attemptStats' | 'recentAttempts' | 'requeueFailed'>
   secrets: Pick<SecretBox, 'seal' | 'open' | 'sealJson' | 'openJson'>
   notify: () => Promise<void>
@@ -86,7 +89,7 @@ type Deps = {
   clock: () => number
 }
 
-export function createEndpointService ({ endpoints, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
+export function createEndpointService ({ endpoints, checkOwnNames, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
   function toEndpoint (row: EndpointRow): Endpoint {
     return {
       id: row.id,
@@ -191,6 +194,13 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     return row
   }
 
+  /** Under `.own`, a filter may name only the user's own nodes and channels: another owner's events are not to be had. */
+  async function checkFilter (input: EndpointInput, scope: Scope, userId: number | null) {
+    if (scope === 'own' && input.filter && userId !== null) {
+      await checkOwnNames({ nodeId: input.filter.node_id, channel: input.filter.channel }, userId)
+    }
+  }
+
   async function updateRow (row: EndpointRow, input: EndpointInput): Promise<Endpoint> {
     const id = row.id
     const current = toEndpoint(row)
@@ -234,8 +244,10 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
       validate(input, true)
     },
 
-    async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string }) {
+    /** `scope` is the creator's: dialects create endpoints for resources they checked already. */
+    async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string }, scope: Scope = 'all') {
       validate(input, true)
+      await checkFilter(input, scope, owner.userId)
       const now = clock()
       const secret = input.secret ?? generateSigningSecret()
       const row = await endpoints.insert({
@@ -279,7 +291,9 @@ export function createEndpointService ({ endpoints, deliveries, secrets, notify,
     },
 
     async update (id: string, input: EndpointInput, scope: Scope, actor: Principal) {
-      return updateRow(await findChangeable(id, scope, actor), input)
+      const row = await findChangeable(id, scope, actor)
+      await checkFilter(input, scope, actor.id)
+      return updateRow(row, input)
     },
 
     /** For the dialect that owns an endpoint: changes it without a caller's scope. */

@@ -3,6 +3,7 @@ import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, RoutableRow } from '../storage/endpoint-repository.ts'
 import type { EventQuery, EventRepository, EventRow, EventView, InsertResult } from '../storage/event-repository.ts'
 import type { Activity } from './activity-feed.ts'
+import type { CheckOwnNames } from './owner-scope.ts'
 import { newId } from './ids.ts'
 import { routes } from './routing.ts'
 
@@ -18,10 +19,13 @@ export interface PublishInput {
   nodeId?: string | null
   channel?: string | null
   /**
-   * Set for a publisher under `events.publish.own`: the event reaches only this user's routes, and
-   * may name only a node or channel the user can see.
+   * Set for a publisher under `events.publish.own`, and for a source whose owner does not hold the
+   * unscoped `events.publish`: the event reaches only this user's routes, and may name only a node
+   * or channel the user can see.
    */
   publisherId?: number
+  /** The node and channel come from the hub's own settings (a source's channel), not from the publisher: not checked. */
+  namesFromHub?: boolean
   /** Who published: "api", or the id of the inbound source. */
   source: string
   /** Scoped by the caller (per principal or per source) before it gets here. */
@@ -47,20 +51,11 @@ export interface Handoff {
   settle: (endpointId: string, delivery: ClaimedDelivery | null) => void
 }
 
-/** What an event may name that belongs to someone: each one an `.own` publisher must be able to see. */
-const SCOPE_KEYS = { nodeId: 'Node', channel: 'Channel' } as const
-type ScopeKey = keyof typeof SCOPE_KEYS
-
-/**
- * The owner of what a scope value names: a user id; null when nobody may publish into it (a deleted
- * node, a resource without owner); undefined when it names nothing, a label any publisher may use.
- */
-export type OwnerOf = (value: string) => Promise<number | null | undefined>
-
 type Deps = {
   events: EventRepository
   endpoints: Pick<EndpointRepository, 'routable'>
-  ownerOf: Record<ScopeKey, OwnerOf>
+  /** Throws when a node or channel belongs to someone other than the user (see CheckOwnNames). */
+  checkOwnNames: CheckOwnNames
   /** The node and its ancestors, nearest first (an unknown node is its own lineage). */
   nodeLineage: (nodeId: string) => Promise<string[]>
   notify: () => Promise<void>
@@ -86,24 +81,14 @@ function handOver (worker: Handoff, offered: RoutableRow[], { event, leased }: I
   }
 }
 
-export function createEventService ({ events, endpoints, ownerOf, nodeLineage, notify, clock, report, handoff }: Deps) {
-  /** Someone else's node or channel does not exist for an `.own` publisher. */
-  async function checkVisible (input: PublishInput, publisherId: number) {
-    for (const key of Object.keys(SCOPE_KEYS) as ScopeKey[]) {
-      const value = input[key]
-      if (!value) continue
-      const owner = await ownerOf[key](value)
-      if (owner !== undefined && owner !== publisherId) throw notFound(SCOPE_KEYS[key])
-    }
-  }
-
+export function createEventService ({ events, endpoints, checkOwnNames, nodeLineage, notify, clock, report, handoff }: Deps) {
   return {
     async publish (input: PublishInput): Promise<PublishResult> {
       if (!TYPE_PATTERN.test(input.type)) {
         throw validationFailed({ type: ['must be 1 to 255 letters, digits or . _ - : /'] })
       }
       const publisherId = input.publisherId ?? null
-      if (publisherId !== null) await checkVisible(input, publisherId)
+      if (publisherId !== null && !input.namesFromHub) await checkOwnNames(input, publisherId)
       const now = clock()
       const lineage = input.nodeId ? await nodeLineage(input.nodeId) : []
       const channel = input.channel ?? null

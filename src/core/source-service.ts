@@ -1,12 +1,12 @@
 import { isUtf8 } from 'node:buffer'
 import { HookhubError, invalidUtf8, notFound, validationFailed } from './errors.ts'
-import type { SourceRepository, SourceRow } from '../storage/source-repository.ts'
+import type { InboundSourceRow, SourceRepository, SourceRow } from '../storage/source-repository.ts'
 import type { EventService } from './event-service.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
 import type { AttemptResult } from './delivery-attempt.ts'
 import { newId, newUrlToken } from './ids.ts'
 import { firstHeader, VERIFY_METHODS, verifyInbound, type VerifyMethod } from './inbound-verifiers.ts'
-import { inScope, type Scope } from './permissions.ts'
+import { inScope, scopeOf, type Scope } from './permissions.ts'
 import { typeMatches } from './routing.ts'
 import type { SecretBox } from './secret-box.ts'
 import type { Principal } from './user-service.ts'
@@ -113,6 +113,17 @@ type Deps = {
   relayNow: (delivery: ClaimedDelivery, owner: string, timeoutMs: number) => Promise<AttemptResult>
   publicUrl: string
   clock: () => number
+}
+
+/**
+ * Whose routes an inbound event may reach: its source's owner's only, unless the owner may publish
+ * for everyone (the unscoped `events.publish`). A source without owner reaches every owner; one
+ * whose owner was deleted, only that owner's.
+ */
+function publisherOf (row: InboundSourceRow): number | undefined {
+  if (row.user_id === null) return undefined
+  const permissions = row.owner_permissions === null ? [] : JSON.parse(row.owner_permissions) as string[]
+  return scopeOf(permissions, 'events', 'publish') === 'all' ? undefined : row.user_id
 }
 
 /** A relayed call's delivery stays leased this much longer than its timeout, then a worker retries it. */
@@ -241,7 +252,7 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
      * Verifies an inbound request against the raw body, stores it as an event and only then
      * answers: 401 and nothing stored when the sender cannot prove itself.
      */
-    async receive (row: SourceRow, hook: InboundHook) {
+    async receive (row: InboundSourceRow, hook: InboundHook) {
       const verify = row.verify as VerifyMethod
       const secret = row.secret === null ? null : secrets.open(row.secret, SECRET_CONTEXT)
       if (verify !== 'none' && secret === null) throw new HookhubError('HOOKHUB_SOURCE_NO_SECRET')
@@ -257,12 +268,15 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
       const relay = row.relay_endpoint_id && row.relay_timeout_ms
         ? { endpointId: row.relay_endpoint_id, owner: newId('relay'), timeoutMs: row.relay_timeout_ms }
         : null
+      const publisherId = publisherOf(row)
       const result = await events.publish({
         type,
         payload: text,
         contentType,
         source: row.id,
         channel: row.channel,
+        // The channel is the source's own (an integration point's code), not the sender's choice.
+        ...(publisherId !== undefined && { publisherId, namesFromHub: true }),
         idempotencyKey: deliveryId ? `source:${row.id}:${deliveryId}` : undefined,
         ...(relay && { hold: { endpointId: relay.endpointId, owner: relay.owner, leaseMs: relay.timeoutMs + RELAY_LEASE_MARGIN_MS } }),
       })

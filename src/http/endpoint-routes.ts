@@ -158,15 +158,16 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       operationId: 'createEndpoint',
       tags,
       summary: 'Register a URL to deliver events to; the signing secret is shown only here',
+      description: 'Under endpoints.create.own a filter.node_id or filter.channel naming someone else\'s node or integration point answers 404.',
       body: withExamples(CreateBody, createExample),
       response: {
         201: withExamples(Type.Intersect([EndpointSchema, Type.Object({ secret: Type.String() })]),
           { ...endpointExample, secret: 'whsec_5j6mvSxkeWVVPnDxys6P45mG/zqiQBQn' }),
-        ...nativeErrors(),
+        ...nativeErrors(404),
       },
     },
   }, async (request, reply) => {
-    const { endpoint, secret } = await service.create(request.body as EndpointInput, { userId: principalOf(request).id })
+    const { endpoint, secret } = await service.create(request.body as EndpointInput, { userId: principalOf(request).id }, scopeFor(request))
     return reply.code(201).send({ ...toWireEndpoint(endpoint), secret })
   })
 
@@ -194,6 +195,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       operationId: 'updateEndpoint',
       tags,
       summary: 'Change some fields; "********" for a password or token keeps the stored one',
+      description: 'Under endpoints.manage.own a filter.node_id or filter.channel naming someone else\'s node or integration point answers 404.',
       params: Params,
       body: withExamples(UpdateBody, updateExample),
       response: { 200: withExamples(EndpointSchema, updatedExample), ...nativeErrors(404, 409) },

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { SourceService } from '../core/source-service.ts'
-import type { SourceRow } from '../storage/source-repository.ts'
+import type { InboundSourceRow } from '../storage/source-repository.ts'
 import { HookhubError } from '../core/errors.ts'
 import { inspectJson, tooDeep } from './json-body.ts'
 import { withExamples } from './native-schemas.ts'
@@ -23,7 +23,7 @@ const Received = withExamples(Type.Object({
 declare module 'fastify' {
   interface FastifyRequest {
     /** The inbound source a hook request is for, found before its body is read. */
-    source?: SourceRow
+    source?: InboundSourceRow
   }
 }
 

@@ -4,9 +4,18 @@ import type { DB, SourcesTable } from './schema.ts'
 
 export type SourceRow = Selectable<SourcesTable>
 
+/** A source as its inbound URL takes an event in: with its owner's permissions (JSON), null without a live owner. */
+export type InboundSourceRow = SourceRow & { owner_permissions: string | null }
+
 export function createSourceRepository (db: Kysely<DB>) {
-  const byToken = createKeyBatch<SourceRow | undefined>(async (tokens) => {
-    const rows = await db.selectFrom('sources').selectAll().where('token', 'in', tokens).execute()
+  // The owner's permissions ride along: whom an inbound event may reach is decided without another query.
+  const byToken = createKeyBatch<InboundSourceRow | undefined>(async (tokens) => {
+    const rows = await db.selectFrom('sources')
+      .leftJoin('users', (join) => join.onRef('users.id', '=', 'sources.user_id').on('users.deleted_at', 'is', null))
+      .selectAll('sources')
+      .select('users.permissions as owner_permissions')
+      .where('sources.token', 'in', tokens)
+      .execute()
     return tokens.map((token) => rows.find((row) => row.token === token))
   })
   // Inbound requests of one source that arrive together move its last_received_at once, in one transaction.
@@ -32,7 +41,7 @@ export function createSourceRepository (db: Kysely<DB>) {
     async findById (id: string): Promise<SourceRow | undefined> {
       return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst()
     },
-    findByToken (token: string): Promise<SourceRow | undefined> {
+    findByToken (token: string): Promise<InboundSourceRow | undefined> {
       return byToken(token)
     },
     async findByOwner (dialect: string, ownerId: string): Promise<SourceRow | undefined> {
