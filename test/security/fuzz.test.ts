@@ -130,11 +130,11 @@ const ABSURD_QUERIES = [
   `?filter=${encodeURIComponent('['.repeat(DEPTH))}`, `?order=${encodeURIComponent(deepArrays)}`, `?filter=${encodeURIComponent(deepObjects)}`,
   '?mask=__proto__,constructor,prototype', '?mask=__proto__.x,constructor.prototype', '?filter={"__proto__":{"x":1}}',
   '?page=99999999999999999999&per_page=99999999999999999999', '?limit=1e400&offset=-1', '?since=99999999999999999999h&until=-1h',
-  '?cursor=aWQ6X19wcm90b19f', '?cursor=%00', '?per_page=0&page=0', '?is_active=maybe&with_trashed=2',
+  '?cursor=aWQ6X19wcm90b19f', '?cursor=aWQ6MjE0NzQ4MzY0OA', '?cursor=%00', '?per_page=0&page=0', '?is_active=maybe&with_trashed=2',
 ]
 
 const PATH_SPECIALS = [
-  '%ZZ', '%C0%AF', '%ff', '%00', '__proto__', 'constructor', 'prototype', '99999999999999999999999', '-1', '0', '1e3',
+  '%ZZ', '%C0%AF', '%ff', '%00', '__proto__', 'constructor', 'prototype', '99999999999999999999999', '2147483648', '-1', '0', '1e3',
   '..', '%2e%2e', '%2F', 'x'.repeat(3000), '%E2%80%AE', 'null', 'NaN',
 ]
 
@@ -188,7 +188,7 @@ function requestArbitrary (route: RouteEntry, hub: TestHub, fixtures: Fixtures, 
   const value = fc.oneof(
     fc.string({ maxLength: 40 }).map(encodeURIComponent),
     fc.jsonValue({ maxDepth: 2 }).map((v) => encodeURIComponent(JSON.stringify(v))),
-    fc.constantFrom('%ZZ', '', '-1', '0', '1e400', '99999999999999999999', 'true', 'null', '__proto__', '%C0%AF'),
+    fc.constantFrom('%ZZ', '', '-1', '0', '1e400', '99999999999999999999', '2147483648', 'true', 'null', '__proto__', '%C0%AF'),
   )
   const key = fc.oneof(fc.constantFrom(...queryNames, ...QUERY_KEYS), fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent))
   const query = fc.oneof(
