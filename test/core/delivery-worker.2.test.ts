@@ -78,7 +78,7 @@ for (const engine of engines) {
     })
 
     test('the circuit opens after repeated failures, then a probe closes it', async (t) => {
-      const hub = await startHub(t, engine, { ...FAST_DELIVERY, HOOKHUB_RETRY_SCHEDULE: '0', HOOKHUB_CIRCUIT_COOLDOWN: '400ms' })
+      const hub = await startHub(t, engine, { ...FAST_DELIVERY, HOOKHUB_RETRY_SCHEDULE: '0', HOOKHUB_CIRCUIT_COOLDOWN: '5s' })
       let healthy = false
       const sink = await startSink(t, (_req, res) => { res.statusCode = healthy ? 200 : 500; res.end() })
       const endpoint = await createEndpoint(hub, { url: sink.url })
@@ -94,7 +94,8 @@ for (const engine of engines) {
       const next = await publish(hub, 'a.b', { i: 5 })
       await new Promise((resolve) => setTimeout(resolve, 150))
       assert.equal(sink.received.length, before, 'nothing is sent while the circuit is open')
-      const [probe] = await settled(hub, next.id)
+      // The cooldown leaves a loaded machine seconds between the circuit opening and the check above.
+      const [probe] = await settled(hub, next.id, 30_000)
       assert.equal(probe.status, 'succeeded')
       const closed = (await hub.app.inject({ method: 'GET', url: `/api/v1/endpoints/${endpoint.id}/health`, headers: hub.admin })).json()
       assert.equal(closed.circuit.state, 'closed')
