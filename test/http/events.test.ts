@@ -125,7 +125,7 @@ for (const engine of engines) {
       assert.match(d.updated_at, TIMESTAMP)
       assert.deepEqual(d, {
         id: d.id, event_id: id, endpoint_id: endpoint.id, status: 'pending', attempt_count: 0,
-        next_attempt_at: d.next_attempt_at, last_status_code: null, created_at: d.created_at, updated_at: d.updated_at,
+        next_attempt_at: d.next_attempt_at, circuit_open_until: null, last_status_code: null, created_at: d.created_at, updated_at: d.updated_at,
       })
     })
 
