@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import pg from 'pg'
 import type { DatabaseTarget } from '../../src/config.ts'
-import type { Engine } from '../../src/storage/database.ts'
+import { openDatabase, type Database, type Engine } from '../../src/storage/database.ts'
+import { migrateToLatest } from '../../src/storage/migrator.ts'
 
 export const postgresUrl = process.env.HOOKHUB_TEST_DATABASE_URL
 
@@ -89,4 +90,16 @@ export async function scratchPostgresDatabase (t: { after: (fn: () => Promise<un
   const url = new URL(postgresUrl)
   url.pathname = `/${name}`
   return url.toString()
+}
+
+/** A fresh database with every migration applied, closed and dropped when the test ends. */
+export async function migratedDatabase (t: TestContext, engine: Engine): Promise<Database> {
+  const fresh = await freshDatabase(engine)
+  const database = openDatabase(fresh.target, { schema: fresh.schema })
+  t.after(async () => {
+    await database.close()
+    await fresh.drop()
+  })
+  await fresh.exclusive(() => migrateToLatest(database))
+  return database
 }

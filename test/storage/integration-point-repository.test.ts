@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { openDatabase } from '../../src/storage/database.ts'
 import { createIntegrationPointRepository, type IntegrationPointRow, type PointQuery } from '../../src/storage/integration-point-repository.ts'
-import { migrateToLatest } from '../../src/storage/migrator.ts'
-import { engines, freshDatabase, reportSkippedPostgres } from '../helpers/engines.ts'
+import { engines, migratedDatabase, reportSkippedPostgres } from '../helpers/engines.ts'
 
 reportSkippedPostgres()
 
@@ -23,13 +21,7 @@ async function readAll (pages: AsyncIterable<IntegrationPointRow[]>) {
 for (const engine of engines) {
   describe(`[${engine}] integration points read in pages`, () => {
     test('pages hold at most pageSize rows and, under any order, offset and limit, add up to one read', async (t) => {
-      const fresh = await freshDatabase(engine)
-      const database = openDatabase(fresh.target, { schema: fresh.schema })
-      t.after(async () => {
-        await database.close()
-        await fresh.drop()
-      })
-      await fresh.exclusive(() => migrateToLatest(database))
+      const database = await migratedDatabase(t, engine)
       const points = createIntegrationPointRepository(database.db)
       // 23 rows with many ties: 3 types, 4 titles, 2 issync values, creation times shared by pairs.
       for (let i = 0; i < 23; i++) {
@@ -77,13 +69,7 @@ for (const engine of engines) {
     })
 
     test('a reader that stops early stops the reading', async (t) => {
-      const fresh = await freshDatabase(engine)
-      const database = openDatabase(fresh.target, { schema: fresh.schema })
-      t.after(async () => {
-        await database.close()
-        await fresh.drop()
-      })
-      await fresh.exclusive(() => migrateToLatest(database))
+      const database = await migratedDatabase(t, engine)
       const points = createIntegrationPointRepository(database.db)
       for (let i = 0; i < 5; i++) {
         await points.insert({

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { sql, type Kysely } from 'kysely'
-import { openDatabase } from '../../src/storage/database.ts'
-import { migrateToLatest } from '../../src/storage/migrator.ts'
 import type { DB } from '../../src/storage/schema.ts'
-import { engines, freshDatabase, reportSkippedPostgres } from '../helpers/engines.ts'
+import { engines, migratedDatabase, reportSkippedPostgres } from '../helpers/engines.ts'
 
 reportSkippedPostgres()
 
@@ -22,13 +20,7 @@ async function planOf (db: Kysely<DB>, engine: string, query: ReturnType<typeof 
 for (const engine of engines) {
   describe(`[${engine}] the due and lease indexes`, () => {
     test('hold open deliveries only, and the worker\'s reads of due work and expired leases use them', async (t) => {
-      const fresh = await freshDatabase(engine)
-      const database = openDatabase(fresh.target, { schema: fresh.schema })
-      t.after(async () => {
-        await database.close()
-        await fresh.drop()
-      })
-      await fresh.exclusive(() => migrateToLatest(database))
+      const database = await migratedDatabase(t, engine)
       const { db } = database
       const definitions = engine === 'sqlite'
         ? (await sql<{ name: string, sql: string }>`select name, sql from sqlite_master where name in ('deliveries_due', 'deliveries_lease')`.execute(db)).rows
