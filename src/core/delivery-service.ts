@@ -3,6 +3,7 @@ import type { DeliveryQuery, DeliveryRepository, DeliveryView } from '../storage
 import type { EndpointRepository } from '../storage/endpoint-repository.ts'
 import type { EventRepository } from '../storage/event-repository.ts'
 import type { Activity } from './activity-feed.ts'
+import { circuitStateOf } from './endpoint-service.ts'
 import type { Scope } from './permissions.ts'
 import type { Principal } from './user-service.ts'
 
@@ -62,11 +63,13 @@ export function createDeliveryService ({ deliveries, endpoints, events, notify, 
       if (!(await deliveries.requeue(delivery.id, now))) {
         throw conflict(`Delivery ${publicId} is still ${delivery.status}`, { status: delivery.status })
       }
-      const endpoint = await endpoints.findById(delivery.endpoint_id)
-      if (endpoint?.circuit_open_until != null && endpoint.circuit_open_until > now) await endpoints.openCircuit(endpoint.id, now)
+      const [endpoint, event] = await Promise.all([
+        endpoints.findById(delivery.endpoint_id),
+        report ? events.findByPublicId(delivery.event_public_id) : undefined,
+      ])
+      if (endpoint && circuitStateOf(endpoint, now) === 'open') await endpoints.openCircuit(endpoint.id, now)
       // Told before the workers are woken, so that the stream shows it before its next attempt.
       if (report) {
-        const event = await events.findByPublicId(delivery.event_public_id)
         report({
           kind: 'delivery',
           delivery: {
