@@ -70,7 +70,13 @@ if (!postgresUrl) {
     // Both phases publish alike: round-robin over the two APIs at a steady rate.
     const steady = { ratePerS: 250, concurrency: 16, target: (n: number) => apis[n % 2].url, token: TOKEN, timeoutMs: 90_000, signal: t.signal }
     const workers: WorkerProcess[] = await Promise.all([0, 1, 2].map(() => startWorker(t, env, START)))
-    const sink = await startCountingSink(t, (_req, res) => { setTimeout(() => res.end('ok'), SINK_DELAY_MS) })
+    // While `held` is set the sink answers nobody, so deliveries stay leased by whoever sent them.
+    let held: Promise<void> | undefined
+    let release = () => {}
+    const sink = await startCountingSink(t, (_req, res) => {
+      const answer = () => setTimeout(() => res.end('ok'), SINK_DELAY_MS)
+      if (held) held.then(answer); else answer()
+    })
     await createEndpointOver(apis[0].url, TOKEN, { url: `${sink.url}/in`, max_in_flight: IN_FLIGHT })
 
     // Phase 1: crashes.
@@ -84,13 +90,22 @@ if (!postgresUrl) {
       onOutcome: (_o, count) => {
         if (!kills.worker && count >= workerKillAt) {
           return (kills.worker = (async () => {
-            // Kill while every worker holds deliveries, so that the victim surely dies mid-batch.
-            await waitUntil('deliveries leased by all three workers', async () =>
-              new Set((await leased()).map((r) => r.lease_owner)).size === 3 || undefined, 10_000, 10)
-            assert.deepEqual(await workers[0].stop('SIGKILL'), { code: null, signal: 'SIGKILL' })
-            const killedAt = Date.now()
-            // No lease can expire this soon after the kill: the dead worker's rows are all here.
-            const atKill = await leased()
+            // Kill while every worker holds deliveries, so that the victim surely dies mid-batch:
+            // the sink holds its answers until the kill, so nothing leased finishes in between.
+            held = new Promise((resolve) => { release = resolve })
+            let killedAt: number
+            let atKill: Leased[]
+            try {
+              await waitUntil('deliveries leased by all three workers', async () =>
+                new Set((await leased()).map((r) => r.lease_owner)).size === 3 || undefined, 10_000, 10)
+              assert.deepEqual(await workers[0].stop('SIGKILL'), { code: null, signal: 'SIGKILL' })
+              killedAt = Date.now()
+              // No lease can expire this soon after the kill: the dead worker's rows are all here.
+              atKill = await leased()
+            } finally {
+              held = undefined
+              release()
+            }
             const survivors = await claimersSince(killedAt, 2)
             const deadOwners = new Set(atKill.map((r) => r.lease_owner).filter((o) => !survivors.has(o)))
             assert.equal(deadOwners.size, 1, `one worker stopped claiming: ${[...deadOwners].join(', ')}`)
