@@ -128,6 +128,8 @@ describe('payload filters: operators', () => {
     assert.equal(at({ $in: [{ a: 1 }, [1, 2]] }, [1, 2]), true)
     assert.equal(at({ $in: [{ a: 1 }] }, { a: 1 }), true)
     assert.equal(at({ $in: [] }, 'x'), false)
+    assert.equal(at({ $in: ['a', 'b'] }, ['x', 'b']), false, 'an array is compared as a whole')
+    assert.equal(at({ $or: ['a', 'b'] }, ['x', 'b']), true, 'literals look into it (docs/filters.md)')
     assert.equal(at({ $in: ['a'] }, undefined), false)
     assert.equal(at({ $nin: ['updated', 'truncated'] }, 'created'), true)
     assert.equal(at({ $nin: [123, 456] }, 123), false)
