@@ -116,7 +116,8 @@ export async function endpointList (options: ListOptions) {
     ['ID', (e) => e.id],
     ['STATE', stateOf],
     ['FORMAT', (e) => e.format],
-    ['EVENTS', (e) => e.filter.types.join(',') + (e.filter.node_id ? ` node=${e.filter.node_id}` : '') + (e.filter.channel ? ` channel=${e.filter.channel}` : '')],
+    ['EVENTS', (e) => e.filter.types.join(',') + (e.filter.node_id ? ` node=${e.filter.node_id}` : '') + (e.filter.channel ? ` channel=${e.filter.channel}` : '') +
+      (e.filter.payload !== undefined ? ' +payload filter' : '')],
     ['CREATED', (e) => shortTime(e.created_at)],
     ['URL', (e) => `${e.method} ${e.url}`],
   ], 'no endpoints')

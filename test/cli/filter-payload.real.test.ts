@@ -22,6 +22,10 @@ for (const engine of engines) {
       assertOk(text)
       assert.match(text.stdout, /events: {9}\* whose payload matches \{"currency":"EUR"\}$/m, show(text))
 
+      const table = await hub.run(['endpoint', 'list'])
+      assertOk(table)
+      assert.ok(table.stdout.split('\n').some((line) => line.startsWith(created.id) && line.includes('order.* +payload filter')), show(table))
+
       const big = await hub.json<{ id: string; deliveries: number }>(['send', 'order.paid', '--data', '{"order":{"total":250},"currency":"USD"}'])
       assert.equal(big.deliveries, 1, 'only the big-order endpoint')
       const eur = await hub.json<{ id: string; deliveries: number }>(['send', 'order.paid', '--data', '{"order":{"total":250},"currency":"EUR"}'])
