@@ -15,6 +15,7 @@ import { ingestThenRelay, printTable, ratios, targets, type Figures } from './li
 import { baseline } from './lib/scenarios/baseline.ts'
 import { endToEnd } from './lib/scenarios/e2e.ts'
 import { fanout } from './lib/scenarios/fanout.ts'
+import { filters } from './lib/scenarios/filters.ts'
 import { footprint } from './lib/scenarios/footprint.ts'
 import { ingest } from './lib/scenarios/ingest.ts'
 import { noisyNeighbour } from './lib/scenarios/noisy.ts'
@@ -61,6 +62,7 @@ async function main (engine: Engine) {
     ingest: await ingest(bench),
     e2e: await endToEnd(bench),
     fanout: await fanout(bench),
+    filters: await filters(bench),
     noisy: await noisyNeighbour(bench),
     footprint: await footprint(bench),
   }
@@ -90,6 +92,7 @@ async function main (engine: Engine) {
     summary: {
       ingest_then_relay_per_s: ingestThenRelay(figures.baseline),
       fanout_deliveries_per_s: figures.fanout.deliveries_per_s,
+      filtered_publish_ratio: r['payload filters/type-only filters'],
       e2e_p99_ms: figures.e2e.latency.p99_ms,
       noisy_p99_ms: figures.noisy.p99_ms,
       noisy_control_p99_ms: figures.noisy.without_neighbour.p99_ms,

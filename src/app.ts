@@ -33,6 +33,7 @@ import { createNodeRepository } from './storage/node-repository.ts'
 import { createThuliumWebhookRepository } from './storage/thulium-webhook-repository.ts'
 import { deliveryRoutes } from './http/delivery-routes.ts'
 import { endpointRoutes } from './http/endpoint-routes.ts'
+import { filterRoutes } from './http/filter-routes.ts'
 import { eventRoutes } from './http/event-routes.ts'
 import { healthRoutes } from './http/health-routes.ts'
 import { hookRoutes } from './http/hook-routes.ts'
@@ -277,6 +278,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(userRoutes(users))
   await app.register(eventRoutes(events, core.repositories.deliveries))
   await app.register(endpointRoutes(endpoints))
+  await app.register(filterRoutes)
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
   await app.register(statsRoutes(createStatsService({

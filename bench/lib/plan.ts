@@ -14,17 +14,17 @@ export type Plan = ReturnType<typeof planFor>
  */
 export function planFor (quick: boolean, engine: 'sqlite' | 'postgres') {
   const budget = quick
-    ? (engine === 'sqlite' ? { budgetS: 74, lifetimeS: 150 } : { budgetS: 160, lifetimeS: 240 })
-    : { budgetS: 560, lifetimeS: 720 }
+    ? (engine === 'sqlite' ? { budgetS: 88, lifetimeS: 165 } : { budgetS: 185, lifetimeS: 265 })
+    : { budgetS: 590, lifetimeS: 750 }
   return quick
     ? {
         loadSeconds: 3, e2eEvents: 5_000, burstMaxS: 20, drainMaxS: 20, latencyRate: 300, latencySeconds: 3, latencyDrainMaxS: 10,
-        fanoutEvents: 100, fanoutEndpoints: 100, fanoutMaxS: 20, noisyHealthy: 20, noisyDrainMaxS: 10,
+        fanoutEvents: 100, fanoutEndpoints: 100, fanoutMaxS: 20, filterEndpoints: 100, noisyHealthy: 20, noisyDrainMaxS: 10,
         footprintEvents: 20_000, footprintMaxS: 60, ...budget,
       }
     : {
         loadSeconds: 10, e2eEvents: 50_000, burstMaxS: 120, drainMaxS: 120, latencyRate: 1_000, latencySeconds: 10, latencyDrainMaxS: 30,
-        fanoutEvents: 1_000, fanoutEndpoints: 100, fanoutMaxS: 90, noisyHealthy: 20, noisyDrainMaxS: 30,
+        fanoutEvents: 1_000, fanoutEndpoints: 100, fanoutMaxS: 90, filterEndpoints: 100, noisyHealthy: 20, noisyDrainMaxS: 30,
         footprintEvents: 200_000, footprintMaxS: 240, ...budget,
       }
 }

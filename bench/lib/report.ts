@@ -4,6 +4,7 @@ import type { LoadFigures } from './load.ts'
 import type { baseline } from './scenarios/baseline.ts'
 import type { endToEnd } from './scenarios/e2e.ts'
 import type { fanout } from './scenarios/fanout.ts'
+import type { filters } from './scenarios/filters.ts'
 import type { footprint } from './scenarios/footprint.ts'
 import type { ingest } from './scenarios/ingest.ts'
 import type { noisyNeighbour } from './scenarios/noisy.ts'
@@ -14,6 +15,7 @@ export interface Figures {
   ingest: Awaited<ReturnType<typeof ingest>>
   e2e: Awaited<ReturnType<typeof endToEnd>>
   fanout: Awaited<ReturnType<typeof fanout>>
+  filters: Awaited<ReturnType<typeof filters>>
   noisy: Awaited<ReturnType<typeof noisyNeighbour>>
   footprint: Awaited<ReturnType<typeof footprint>>
 }
@@ -28,7 +30,7 @@ export function ingestThenRelay (baseline: Figures['baseline']): number | null {
   return ingest.per_s > 0 && relay.per_s > 0 ? Math.round(1 / (1 / ingest.per_s + 1 / relay.per_s)) : null
 }
 
-export function ratios ({ baseline, ingest, e2e, noisy }: Figures) {
+export function ratios ({ baseline, ingest, e2e, filters, noisy }: Figures) {
   return {
     'INGEST/SINK': ratio(baseline.ingest.per_s, baseline.sink.per_s),
     'INGEST_FASTIFY/INGEST': ratio(baseline.ingest_fastify.per_s, baseline.ingest.per_s),
@@ -42,6 +44,7 @@ export function ratios ({ baseline, ingest, e2e, noisy }: Figures) {
     'e2e/RELAY': ratio(e2e.burst.deliveries_per_s, baseline.relay.per_s),
     'e2e/(INGEST then RELAY)': ratio(e2e.burst.deliveries_per_s, ingestThenRelay(baseline)),
     'e2e/SINK': ratio(e2e.burst.deliveries_per_s, baseline.sink.per_s),
+    'payload filters/type-only filters': ratio(filters.payload_filters.per_s, filters.type_only.per_s),
     'noisy p99/e2e p99': ratio(noisy.p99_ms, e2e.latency.p99_ms),
     'noisy p99/alone p99': ratio(noisy.p99_ms, noisy.without_neighbour.p99_ms),
   }
@@ -53,7 +56,7 @@ export function ratios ({ baseline, ingest, e2e, noisy }: Figures) {
  * events), so its verdicts are indicative only.
  */
 export function targets (figures: Figures, r: ReturnType<typeof ratios>) {
-  const { ingest, e2e, fanout, noisy, footprint, engine } = figures
+  const { ingest, e2e, fanout, filters, noisy, footprint, engine } = figures
   const atLeast = (value: number | null, min: number) => value !== null && value >= min
   const atMost = (value: number | null, max: number) => value !== null && value <= max
   const e2eRelay = engine === 'postgres' ? 0.4 : 0.7
@@ -66,8 +69,10 @@ export function targets (figures: Figures, r: ReturnType<typeof ratios>) {
     'publish→delivery p99 <= 50 ms': atMost(e2e.latency.p99_ms, 50),
     // Every scenario's hub: fan-out, with a hundred endpoints' lanes and connections, peaks highest.
     'hookhub peak RSS <= 200 MB': atMost(Math.max(ingest.events.peak_rss_mb, ingest.hooks.peak_rss_mb, ingest.undelivered.peak_rss_mb,
-      e2e.peak_rss_mb, fanout.peak_rss_mb, noisy.peak_rss_mb, footprint.peak_rss_mb), 200),
+      e2e.peak_rss_mb, fanout.peak_rss_mb, filters.payload_filters.peak_rss_mb, filters.type_only.peak_rss_mb, noisy.peak_rss_mb, footprint.peak_rss_mb), 200),
     'fan-out >= 20,000 deliveries/s': fanout.complete && atLeast(fanout.deliveries_per_s, 20_000),
+    // Issue 18.
+    'payload filters/type-only filters >= 0.80': atLeast(r['payload filters/type-only filters'], 0.8),
     'noisy-neighbour healthy p99 <= 2× e2e p99': noisy.complete && atMost(r['noisy p99/e2e p99'], 2),
     [`RSS <= 200 MB after ${all.target} events`]: footprint.complete && atMost(footprint.peak_rss_mb, 200),
     [`RSS flat ±10 % from ${half.target} to ${all.target} events`]: footprint.complete && footprint.rss_growth !== null && Math.abs(footprint.rss_growth - 1) <= 0.1,
@@ -75,7 +80,7 @@ export function targets (figures: Figures, r: ReturnType<typeof ratios>) {
 }
 
 export function printTable (figures: Figures, r: Record<string, number | null>, t: Record<string, boolean>) {
-  const { baseline, ingest, e2e, fanout, noisy, footprint, engine } = figures
+  const { baseline, ingest, e2e, fanout, filters, noisy, footprint, engine } = figures
   const rows: string[][] = [['scenario', 'rate', 'p50 ms', 'p90 ms', 'p99 ms', 'peak RSS MB', 'non-2xx/errors']]
   const add = (name: string, row: LoadFigures, unit: string, rss: number | string) =>
     rows.push([name, `${row.per_s} ${unit}`, fmt(row.p50_ms), fmt(row.p90_ms), fmt(row.p99_ms), String(rss), `${row.non_2xx}/${row.errors}`])
@@ -93,6 +98,8 @@ export function printTable (figures: Figures, r: Record<string, number | null>, 
   rows.push([`e2e deliveries (${burst.delivered}/${burst.accepted}${incomplete(burst.delivered_all)})`, `${burst.deliveries_per_s} dlv/s`, '', '', '', String(e2e.peak_rss_mb), ''])
   rows.push([`e2e publish→receipt @${latency.rate_per_s}/s (${latency.delivered}/${latency.accepted})`, '', fmt(latency.p50_ms), fmt(latency.p90_ms), fmt(latency.p99_ms), '', `${latency.failed}`])
   rows.push([`fan-out ${fanout.accepted}×${fanout.endpoints} (${fanout.delivered}/${fanout.deliveries}${incomplete(fanout.complete)})`, `${fanout.deliveries_per_s} dlv/s`, '', '', '', String(fanout.peak_rss_mb), `${fanout.publish.non_2xx}/${fanout.publish.errors}`])
+  add(`publish to ${filters.endpoints} endpoints, ${filters.matching} matching by payload filters`, filters.payload_filters, 'ev/s', filters.payload_filters.peak_rss_mb)
+  add(`publish to ${filters.endpoints} endpoints, ${filters.matching} matching by type-only filters`, filters.type_only, 'ev/s', filters.type_only.peak_rss_mb)
   const { without_neighbour: alone } = noisy
   rows.push([`noisy control: ${noisy.healthy_endpoints} alone @${alone.rate_per_s} ev/s (${alone.delivered}/${alone.expected}${incomplete(alone.complete)})`, '', fmt(alone.p50_ms), fmt(alone.p90_ms), fmt(alone.p99_ms), '', `${alone.failed}`])
   rows.push([`noisy ${noisy.healthy_endpoints} healthy + 1 hanging (${noisy.delivered}/${noisy.expected}${incomplete(noisy.complete)})`, '', fmt(noisy.p50_ms), fmt(noisy.p90_ms), fmt(noisy.p99_ms), String(noisy.peak_rss_mb), `${noisy.failed}`])

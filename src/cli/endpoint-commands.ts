@@ -10,7 +10,7 @@ export interface WireEndpoint {
   url: string
   method: string
   format: string
-  filter: { types: string[]; node_id?: string; channel?: string }
+  filter: { types: string[]; node_id?: string; channel?: string; payload?: unknown }
   enabled: boolean
   paused: boolean
   disabled_reason: string | null
@@ -22,6 +22,7 @@ export interface EndpointAddOptions extends ApiOptions {
   types?: string
   node?: string
   channel?: string
+  filterPayload?: string
   method?: string
   format?: string
   header?: string[]
@@ -68,10 +69,21 @@ export const splitList = (value: string | undefined) =>
 export const stateOf = (e: Pick<WireEndpoint, 'enabled' | 'paused' | 'disabled_reason'>) =>
   !e.enabled ? `disabled${e.disabled_reason ? ` (${e.disabled_reason})` : ''}` : e.paused ? 'paused' : 'enabled'
 
+/** --filter-payload: a match document as JSON; the hub checks the document itself (422 names the bad part). */
+function payloadFilterFrom (json: string | undefined): unknown {
+  if (json === undefined) return undefined
+  try {
+    return JSON.parse(json)
+  } catch {
+    throw new UsageError(`--filter-payload is not JSON: ${json}`)
+  }
+}
+
 export async function endpointAdd (url: string, o: EndpointAddOptions) {
   const hub = connectToHub(o)
-  const filter = o.types !== undefined || o.node !== undefined || o.channel !== undefined
-    ? { types: splitList(o.types), node_id: o.node, channel: o.channel }
+  const payload = payloadFilterFrom(o.filterPayload)
+  const filter = o.types !== undefined || o.node !== undefined || o.channel !== undefined || payload !== undefined
+    ? { types: splitList(o.types), node_id: o.node, channel: o.channel, payload }
     : undefined
   const body = {
     url,
@@ -90,7 +102,8 @@ export async function endpointAdd (url: string, o: EndpointAddOptions) {
   if (o.json) return printJson(created)
   printLine(
     `created endpoint ${created.id} (${stateOf(created)}): ${created.method} ${created.url}`,
-    `  events:         ${created.filter.types.join(', ')}${created.filter.node_id ? ` on node ${created.filter.node_id}` : ''}${created.filter.channel ? ` on channel ${created.filter.channel}` : ''}`,
+    `  events:         ${created.filter.types.join(', ')}${created.filter.node_id ? ` on node ${created.filter.node_id}` : ''}${created.filter.channel ? ` on channel ${created.filter.channel}` : ''}` +
+      (created.filter.payload !== undefined ? ` whose payload matches ${JSON.stringify(created.filter.payload)}` : ''),
     `  signing secret: ${created.secret} (shown once; verify deliveries with it)`,
   )
 }
@@ -103,7 +116,8 @@ export async function endpointList (options: ListOptions) {
     ['ID', (e) => e.id],
     ['STATE', stateOf],
     ['FORMAT', (e) => e.format],
-    ['EVENTS', (e) => e.filter.types.join(',') + (e.filter.node_id ? ` node=${e.filter.node_id}` : '') + (e.filter.channel ? ` channel=${e.filter.channel}` : '')],
+    ['EVENTS', (e) => e.filter.types.join(',') + (e.filter.node_id ? ` node=${e.filter.node_id}` : '') + (e.filter.channel ? ` channel=${e.filter.channel}` : '') +
+      (e.filter.payload !== undefined ? ' +payload filter' : '')],
     ['CREATED', (e) => shortTime(e.created_at)],
     ['URL', (e) => `${e.method} ${e.url}`],
   ], 'no endpoints')

@@ -142,6 +142,7 @@ apiCommand(endpoint, 'add <url>', 'Register a URL to deliver events to; prints i
   .option('--types <list>', 'event types to deliver, comma-separated, * wildcards (default every type)')
   .option('--node <id>', 'only events of this node and the nodes below it')
   .option('--channel <code>', 'only events of this channel')
+  .option('--filter-payload <json>', 'only events whose payload matches this match document (docs/filters.md), e.g. \'{"currency":{"$in":["EUR","USD"]}}\'')
   .addOption(new Option('--method <method>', 'HTTP method: GET, POST (default), PUT, PATCH or DELETE').argParser(httpMethod))
   .addOption(new Option('--format <format>', 'payload format (default standard)').choices([...PAYLOAD_FORMATS]))
   .option('--header <name: value>', 'an extra request header (repeatable)', collect)

@@ -1,4 +1,5 @@
-import { notFound, ownedByDialect, validationFailed } from './errors.ts'
+import { addProblem, notFound, ownedByDialect, validationFailed } from './errors.ts'
+import { compilePayloadFilter } from './filters.ts'
 import type { DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointQuery, EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { newId } from './ids.ts'
@@ -40,7 +41,7 @@ export interface EndpointInput {
   auth?: EndpointAuth
   secret?: string
   format?: PayloadFormat
-  filter?: { types?: string[]; node_id?: string | null; channel?: string | null }
+  filter?: { types?: string[]; node_id?: string | null; channel?: string | null; payload?: unknown }
   enabled?: boolean
   paused?: boolean
   rate_limit_per_s?: number | null
@@ -55,7 +56,7 @@ export interface Endpoint {
   headers: Record<string, string>
   auth: EndpointAuth
   format: PayloadFormat
-  filter: { types: string[]; nodeId: string | null; channel: string | null }
+  filter: { types: string[]; nodeId: string | null; channel: string | null; payload: unknown }
   enabled: boolean
   paused: boolean
   disabledReason: string | null
@@ -98,7 +99,10 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
       headers: openHeaders(row.headers, secrets),
       auth: row.auth === null ? { type: 'none' } : secrets.openJson<EndpointAuth>(row.auth, AUTH_CONTEXT),
       format: row.format as PayloadFormat,
-      filter: { types: JSON.parse(row.filter_types) as string[], nodeId: row.filter_node_id, channel: row.filter_channel },
+      filter: {
+        types: JSON.parse(row.filter_types) as string[], nodeId: row.filter_node_id, channel: row.filter_channel,
+        payload: row.filter_payload === null ? null : JSON.parse(row.filter_payload),
+      },
       enabled: row.enabled === 1,
       paused: row.paused === 1,
       disabledReason: row.disabled_reason,
@@ -151,6 +155,11 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
       }
     }
     for (const type of input.filter?.types ?? []) if (!/^[A-Za-z0-9_.:\-/*]{1,255}$/.test(type)) add('filter.types', `"${type}" is not an event type pattern`)
+    const payloadFilter = input.filter?.payload
+    if (payloadFilter !== undefined && payloadFilter !== null) {
+      const compiled = compilePayloadFilter(payloadFilter)
+      if ('problems' in compiled) for (const [path, problems] of Object.entries(compiled.problems)) addProblem(fields, path, ...problems)
+    }
     if (Object.keys(fields).length > 0) throw validationFailed(fields)
   }
 
@@ -220,6 +229,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
       ...(input.filter?.types !== undefined && { filter_types: JSON.stringify(input.filter.types) }),
       ...(input.filter && 'node_id' in input.filter && { filter_node_id: input.filter.node_id ?? null }),
       ...(input.filter && 'channel' in input.filter && { filter_channel: input.filter.channel ?? null }),
+      ...(input.filter && 'payload' in input.filter && { filter_payload: storedFilter(input.filter.payload) }),
       // Re-enabling clears the failure state that disabled it, so delivery starts afresh.
       ...(input.enabled !== undefined && {
         enabled: input.enabled ? 1 : 0,
@@ -263,6 +273,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
         filter_types: JSON.stringify(input.filter?.types ?? ['*']),
         filter_node_id: input.filter?.node_id ?? null,
         filter_channel: input.filter?.channel ?? null,
+        filter_payload: storedFilter(input.filter?.payload),
         enabled: input.enabled === false ? 0 : 1,
         paused: input.paused ? 1 : 0,
         disabled_reason: null,
@@ -375,6 +386,9 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
     },
   }
 }
+
+/** A validated filter.payload as its column holds it; null (or absent) is no content filter. */
+const storedFilter = (payload: unknown) => payload === undefined || payload === null ? null : JSON.stringify(payload)
 
 type HeaderBox = Pick<SecretBox, 'sealJson' | 'openJson'>
 

@@ -6,6 +6,7 @@ import type { Activity } from './activity-feed.ts'
 import type { CheckOwnNames } from './owner-scope.ts'
 import { newId } from './ids.ts'
 import { routes } from './routing.ts'
+import { filterablePayload, storedPayloadFilter } from './filters.ts'
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000
 const TYPE_PATTERN = /^[A-Za-z0-9_.:\-/]{1,255}$/
@@ -93,11 +94,13 @@ export function createEventService ({ events, endpoints, checkOwnNames, nodeLine
       const lineage = input.nodeId ? await nodeLineage(input.nodeId) : []
       const channel = input.channel ?? null
       const candidates = await endpoints.routable({ nodeLineage: lineage, channel, userId: publisherId })
+      const payload = filterablePayload(input.payload, input.contentType ?? null)
       const targets = candidates.filter((e) => routes({
         filterTypes: JSON.parse(e.filter_types) as string[],
         filterNodeId: e.filter_node_id,
         filterChannel: e.filter_channel,
-      }, { type: input.type, nodeLineage: lineage, channel }))
+        payloadFilter: storedPayloadFilter(e.id, e.filter_payload),
+      }, { type: input.type, nodeLineage: lineage, channel, payload }))
       // Deliveries this process's worker can start now are created leased to it and handed over
       // after the commit, instead of being claimed back from the database.
       const worker = handoff?.()

@@ -1,5 +1,7 @@
 // Which endpoints an event goes to (DESIGN.md "Routing scope").
 
+import { payloadMatches, type FilterablePayload, type PayloadMatcher } from './filters.ts'
+
 const compiled = new Map<string, RegExp>()
 const MAX_COMPILED = 1000
 
@@ -27,6 +29,8 @@ export interface RoutableEndpoint {
   filterTypes: readonly string[]
   filterNodeId: string | null
   filterChannel: string | null
+  /** The compiled filter.payload; null when the endpoint has none. */
+  payloadFilter: PayloadMatcher | null
 }
 
 export interface RoutableEvent {
@@ -34,14 +38,16 @@ export interface RoutableEvent {
   /** The event's node and all its ancestors, nearest first; empty when the event has no node. */
   nodeLineage: readonly string[]
   channel: string | null
+  payload: FilterablePayload
 }
 
 /**
  * An endpoint scoped to a node sees events of that node and its descendants only; one scoped
  * to a channel sees that channel only; unscoped endpoints see every event their types match.
+ * A payload filter lets through only the events whose payload it matches.
  */
 export function routes (endpoint: RoutableEndpoint, event: RoutableEvent): boolean {
   if (endpoint.filterNodeId !== null && !event.nodeLineage.includes(endpoint.filterNodeId)) return false
   if (endpoint.filterChannel !== null && endpoint.filterChannel !== event.channel) return false
-  return typeMatches(endpoint.filterTypes, event.type)
+  return typeMatches(endpoint.filterTypes, event.type) && payloadMatches(endpoint.payloadFilter, event.payload)
 }

@@ -16,10 +16,17 @@ const Auth = Type.Object({
   param: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'query parameter for type query (default token)' })),
 }, { additionalProperties: false })
 
-const Filter = Type.Object({
+/** A match document on the payload: any JSON here, checked by src/core/filters.ts, which names the path of a bad part. */
+const PayloadFilter = Type.Unknown({
+  description: 'Match document on the event\'s payload (docs/filters.md): literals by equality, objects descend, operators ' +
+    '$eq $neq $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $and $or $not; null removes it',
+})
+
+export const Filter = Type.Object({
   types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, maxItems: 100, description: 'Event types, * wildcards' })),
   node_id: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
   channel: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+  payload: Type.Optional(PayloadFilter),
 }, { additionalProperties: false })
 
 const EndpointFields = {
@@ -50,7 +57,7 @@ const UpdateBody = Type.Object({
 const createExample = {
   url: 'https://receiver.example.com/webhooks/hookhub',
   auth: { type: 'bearer', token: 'rcv_live_7d1f0c2a9b4e' },
-  filter: { types: ['order.*'] },
+  filter: { types: ['order.*'], payload: { order: { total: { $gte: 100 } }, currency: { $in: ['EUR', 'USD'] } } },
   rate_limit_per_s: 50,
   ordering: 'fifo',
 }
@@ -61,7 +68,7 @@ const endpointExample = {
   headers: {},
   auth: { type: 'bearer', token: '********' },
   format: 'standard',
-  filter: { types: ['order.*'] },
+  filter: createExample.filter,
   enabled: true,
   paused: false,
   disabled_reason: null,
@@ -70,7 +77,7 @@ const endpointExample = {
   created_at: '2026-01-01T03:04:05.678Z',
   updated_at: '2026-01-01T03:04:05.678Z',
 }
-const updateExample = { filter: { types: ['order.*', 'invoice.paid'] }, rate_limit_per_s: 100 }
+const updateExample = { filter: { types: ['order.*', 'invoice.paid'], payload: { currency: 'EUR' } }, rate_limit_per_s: 100 }
 const updatedExample = { ...endpointExample, ...updateExample, updated_at: '2026-01-02T08:30:00.000Z' }
 
 const EndpointSchema = withExamples(Type.Object({
@@ -84,6 +91,7 @@ const EndpointSchema = withExamples(Type.Object({
     types: Type.Array(Type.String()),
     node_id: Type.Optional(Type.String()),
     channel: Type.Optional(Type.String()),
+    payload: Type.Optional(Type.Unknown()),
   }),
   enabled: Type.Boolean(),
   paused: Type.Boolean(),
@@ -112,6 +120,7 @@ export function toWireEndpoint (e: Endpoint) {
       types: e.filter.types,
       ...(e.filter.nodeId !== null && { node_id: e.filter.nodeId }),
       ...(e.filter.channel !== null && { channel: e.filter.channel }),
+      ...(e.filter.payload !== null && { payload: e.filter.payload }),
     },
     enabled: e.enabled,
     paused: e.paused,

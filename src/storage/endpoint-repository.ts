@@ -14,7 +14,7 @@ export interface EndpointQuery {
 }
 
 /** What routing an event needs, and what handing its delivery straight to a worker needs (see DeliveryWorker.offer). */
-export type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel' | 'user_id' | 'paused' | 'ordering'
+export type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel' | 'filter_payload' | 'user_id' | 'paused' | 'ordering'
   | 'consecutive_failures' | 'circuit_open_until' | 'max_in_flight' | 'updated_at'>
 
 /** Which endpoints an event may reach before its type is matched. */
@@ -43,7 +43,7 @@ export function createEndpointRepository (db: Kysely<DB>) {
     // Owners narrow the query only when every publish of the batch is limited to its own.
     const owners = scopes.some((s) => s.userId === null) ? null : [...new Set(scopes.map((s) => s.userId as number))]
     let query = db.selectFrom('endpoints')
-      .select(['id', 'filter_types', 'filter_node_id', 'filter_channel', 'user_id', 'paused', 'ordering', 'consecutive_failures',
+      .select(['id', 'filter_types', 'filter_node_id', 'filter_channel', 'filter_payload', 'user_id', 'paused', 'ordering', 'consecutive_failures',
         'circuit_open_until', 'max_in_flight', 'updated_at'])
       .where('deleted_at', 'is', null)
       .where('enabled', '=', 1)

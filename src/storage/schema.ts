@@ -112,6 +112,8 @@ export interface EndpointsTable {
   filter_types: string
   filter_node_id: string | null
   filter_channel: string | null
+  /** JSON match document on the event's payload (src/core/filters.ts); null: no content filter. */
+  filter_payload: string | null
   enabled: number
   paused: number
   disabled_reason: string | null

@@ -30,7 +30,7 @@ test('every route in /openapi.json has a unique operationId and response schemas
     }
   }
   assert.ok(operations >= 15, `found ${operations} operations`)
-  for (const id of ['createIntegration', 'listIntegrations', 'restoreIntegration', 'createUser', 'revokeToken', 'getReadiness']) {
+  for (const id of ['createIntegration', 'listIntegrations', 'restoreIntegration', 'createUser', 'revokeToken', 'getReadiness', 'testFilter']) {
     assert.ok(ids.has(id), id)
   }
   const create = doc.paths['/api/v1/integrations'].post

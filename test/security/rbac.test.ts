@@ -95,6 +95,8 @@ const TABLE: Record<string, Rule> = {
   'POST /api/v1/endpoints/:id/resume': { permission: 'endpoints.manage', own: 'rows', row: 'endpoint', ok: 200 },
   'GET /api/v1/endpoints/:id/health': { permission: 'endpoints.view', own: 'rows', row: 'endpoint', ok: 200 },
   'POST /api/v1/endpoints/:id/recover': { permission: 'deliveries.retry', own: 'rows', row: 'endpoint', ok: 202, payload: () => ({ since: '2h' }) },
+  // Testing a filter reads no row: whoever may view endpoints, their own included, may.
+  'POST /api/v1/filters/test': { permission: 'endpoints.view', own: 'create', ok: 200, payload: () => ({ filter: { payload: { a: 1 } }, payload: { a: 1 } }) },
 
   'POST /api/v1/sources': { permission: 'sources.create', own: 'create', ok: 201, payload: () => ({ name: 'rbac', verify: 'none' }) },
   'GET /api/v1/sources': { permission: 'sources.view', own: 'list', ok: 200, query: native(''), hides: 'source' },
