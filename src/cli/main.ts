@@ -9,7 +9,7 @@ import { EXIT_USAGE, runCommand, UsageError } from './run-command.ts'
 // Command modules are imported when their command runs: the API commands then start without
 // loading the server, the database drivers and every dialect.
 
-const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
+const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled', 'skipped']
 
 const databaseOption = () => new Option('--database-url <url>', 'sqlite:<path> or postgres://… (HOOKHUB_DATABASE_URL)')
 const jsonOption = () => new Option('--json', 'print the API\'s JSON (one line) instead of text')
