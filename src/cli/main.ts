@@ -172,6 +172,14 @@ apiCommand(endpoint, 'rotate-secret <endpoint-id>', 'New signing secret; the old
   .addOption(jsonOption())
   .action((id, options) => runCommand(async () => (await import('./endpoint-commands.ts')).endpointRotateSecret(id, options)))
 
+const transform = program.command('transform').description('Try endpoint transforms (docs/transforms.md)')
+  .addHelpText('after', example('hookhub transform test rename.js --event order.json'))
+apiCommand(transform, 'test <file>', 'Run the transform in <file> on a webhook, on the hub; nothing is sent (exit 1 when it fails)',
+  'hookhub transform test rename.js --event order.json --json')
+  .option('--event <file>', 'JSON of the webhook the handler receives ({method, url, headers, payload, event}), or of its payload alone; - for stdin')
+  .addOption(jsonOption())
+  .action((file, options) => runCommand(async () => (await import('./transform-commands.ts')).transformTest(file, options)))
+
 const source = program.command('source').description('Manage inbound sources: URLs other systems post webhooks to')
   .addHelpText('after', example('hookhub source add Stripe --verify stripe --secret whsec_from_stripe', 'hookhub source list'))
 apiCommand(source, 'add <name>', 'Create an inbound source and print its inbound URL',
