@@ -131,7 +131,7 @@ export interface Attempt {
   response: { status: number; headers: Record<string, string>; body: string } | null
   error: { code: string; message: string } | null
   /** console.log output of the endpoint's transform (first 4 KB). */
-  logs?: string | null
+  logs?: string
 }
 
 export interface HubEvent {

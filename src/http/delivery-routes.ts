@@ -57,7 +57,6 @@ export const attemptExample = {
   },
   response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' },
   error: null,
-  logs: null,
 }
 
 export const Attempt = withExamples(Type.Object({
@@ -67,7 +66,7 @@ export const Attempt = withExamples(Type.Object({
   request: Type.Object({ method: Type.String(), url: Type.String(), headers: Headers }),
   response: Type.Union([Type.Object({ status: Type.Integer(), headers: Headers, body: Type.String() }), Type.Null()]),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
-  logs: Type.Union([Type.String(), Type.Null()], { description: 'what the endpoint\'s transform wrote with console.log (first 4 KB); null when none ran or it wrote nothing' }),
+  logs: Type.Optional(Type.String({ description: 'what the endpoint\'s transform wrote with console.log (first 4 KB); absent when none ran or it wrote nothing' })),
 }), attemptExample)
 
 /**
@@ -105,7 +104,7 @@ export const toWireAttempt = (row: AttemptRow) => ({
   request: recordedRequestOf(row.request),
   response: row.response === null ? null : JSON.parse(row.response) as { status: number; headers: Record<string, string>; body: string },
   error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
-  logs: row.logs,
+  ...(row.logs !== null && { logs: row.logs }),
 })
 
 const DeliveryParams = Type.Object({ id: Type.String() })

@@ -69,7 +69,7 @@ describe('[sqlite] transforms in the compiled hub', () => {
     assert.equal(headers['x-shop'], 'demo')
     new Webhook(endpoint.secret).verify(body, headers as Record<string, string>)
     const deliveries = await (await api('GET', `/api/v1/deliveries?event_id=${published.id}`)).json() as { data: { id: string }[] }
-    const detail = await (await api('GET', `/api/v1/deliveries/${deliveries.data[0].id}`)).json() as { attempts: { logs: string | null }[] }
+    const detail = await (await api('GET', `/api/v1/deliveries/${deliveries.data[0].id}`)).json() as { attempts: { logs?: string }[] }
     assert.equal(detail.attempts[0].logs, 'order ord_9\n')
   })
 })

@@ -20,7 +20,7 @@ const RENAME = `function handler (webhook) {
   return webhook
 }`
 
-type Attempt = NonNullable<WireDelivery['attempts']>[number] & { logs: string | null; error: { code: string; message: string } | null }
+type Attempt = NonNullable<WireDelivery['attempts']>[number] & { logs?: string; error: { code: string; message: string } | null }
 const attemptsOf = (d: WireDelivery) => (d.attempts ?? []) as Attempt[]
 
 async function deliveryTo (hub: TestHub, eventId: string, endpointId: string) {
