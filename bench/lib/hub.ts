@@ -92,8 +92,8 @@ async function api<T> (hub: Hub, method: string, urlPath: string, body: unknown,
   return await res.json() as T
 }
 
-export async function addEndpoint (hub: Hub, url: string, types: string[], paused = false): Promise<void> {
-  await api(hub, 'POST', '/api/v1/endpoints', { url, filter: { types }, paused }, 201)
+export async function addEndpoint (hub: Hub, url: string, types: string[], paused = false, extra: Record<string, unknown> = {}): Promise<void> {
+  await api(hub, 'POST', '/api/v1/endpoints', { url, filter: { types }, paused, ...extra }, 201)
 }
 
 /**

@@ -188,18 +188,23 @@ export function createDeliveryAttempts (deps: Deps) {
         return { outcome: null, response: null, error: null }
       }
       const draft = draftRequest(row, delivery, now)
-      let { request, queryParam } = buildRequest(row, delivery, now, draft)
+      let built: ReturnType<typeof buildRequest> | null = null
       let response: OutboundResponse | null = null
       let error: DeliveryError | null = null
       let changed: { draft: DraftRequest | null; logs: string | null } = { draft, logs: null }
       try {
+        // The endpoint's transform, if any, changes the request or skips it before it is signed.
         changed = await transforms.apply(transformOf(row), draft, { id: delivery.eventPublicId, type: delivery.eventType, tenantId: null })
-        if (changed.draft && changed.draft !== draft) ({ request, queryParam } = buildRequest(row, delivery, now, changed.draft))
-        if (changed.draft) response = await client.send(request, send)
+        if (changed.draft) {
+          built = buildRequest(row, delivery, now, changed.draft)
+          response = await client.send(built.request, send)
+        }
       } catch (err) {
         if (err instanceof TransformError) changed.logs = err.logs || null
         error = err instanceof DeliveryError ? err : new DeliveryError('CONNECTION_ERROR', String(err))
       }
+      // Skipped or failed in its transform: the record shows the request the format rendered.
+      const { request, queryParam } = built ?? buildRequest(row, delivery, now, draft)
       const finished = clock()
       const outcome: DeliveryOutcome = !changed.draft && !error ? { status: 'skipped', statusCode: null } : outcomeOf(delivery, response, error, finished)
       const record: NewAttempt = {
