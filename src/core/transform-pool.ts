@@ -42,13 +42,14 @@ const failure = (message: string): RunResult => ({ ok: false, message, logs: '',
 function spawn (): Worker {
   const self = fileURLToPath(import.meta.url)
   const entry = new URL(`./transform-worker${path.extname(self)}`, import.meta.url)
-  // Deep recursion must meet QuickJS's own stack limit (1 MiB) before the thread's.
-  const resourceLimits = { stackSizeMb: 8 }
+  // Deep recursion must meet QuickJS's own stack limit (1 MiB) before the thread's. No flags of
+  // the process: a preload meant for it (--import) would run again in the thread.
+  const options = { resourceLimits: { stackSizeMb: 8 }, execArgv: [] }
   if (entry.pathname.endsWith('.ts')) {
     const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}) })`
-    return new Worker(boot, { eval: true, resourceLimits })
+    return new Worker(boot, { ...options, eval: true })
   }
-  return new Worker(entry, { resourceLimits })
+  return new Worker(entry, options)
 }
 
 /**
@@ -73,8 +74,9 @@ export function createTransformPool (options: TransformPoolOptions) {
       }
       pump()
     })
-    slot.worker.on('error', () => {})
-    slot.worker.on('exit', () => replace(slot, 'the transform sandbox stopped unexpectedly'))
+    let failure: Error | null = null
+    slot.worker.on('error', (err) => { failure = err })
+    slot.worker.on('exit', (code) => replace(slot, `the transform sandbox stopped unexpectedly (${failure?.message ?? `exit code ${code}`})`))
     slots.push(slot)
     return slot
   }
