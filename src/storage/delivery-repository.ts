@@ -328,7 +328,7 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       return { count: Number(row.count), nextAttemptAt: row.next == null ? null : Number(row.next) }
     },
 
-    /** Attempts of an endpoint since a time: how many, how many answered 2xx. */
+    /** Attempts of an endpoint since a time that sent something: how many, how many answered 2xx. */
     async attemptStats (endpointId: string, since: number) {
       const row = await db.selectFrom('attempts')
         .select((eb) => [
@@ -336,6 +336,8 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
           eb.fn.sum<number>(eb.case().when(eb.and([eb('response_status', '>=', 200), eb('response_status', '<', 300)])).then(1).else(0).end()).as('ok'),
         ])
         .where('endpoint_id', '=', endpointId).where('started_at', '>=', since)
+        // A try a transform skipped sent nothing: no response, no error.
+        .where((eb) => eb.or([eb('response_status', 'is not', null), eb('error_code', 'is not', null)]))
         .executeTakeFirstOrThrow()
       return { total: Number(row.total), succeeded: Number(row.ok ?? 0) }
     },

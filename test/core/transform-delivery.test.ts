@@ -71,6 +71,15 @@ for (const engine of engines) {
       assert.deepEqual(JSON.parse(sink.received[0].body).data, { internal: false })
       const list = await hub.app.inject({ method: 'GET', url: `/api/v1/deliveries?status=skipped&endpoint_id=${endpoint.id}`, headers: hub.admin })
       assert.deepEqual((list.json() as { data: { id: string }[] }).data.map((d) => d.id), [s.id])
+      // A skip sent nothing: it counts in no success rate.
+      const health = await hub.app.inject({ method: 'GET', url: `/api/v1/endpoints/${endpoint.id}/health`, headers: hub.admin })
+      assert.deepEqual([health.json().attempts.last_hour, health.json().success_rate.last_hour], [1, 1])
+      const stats = await hub.app.inject({ method: 'GET', url: '/api/v1/stats/overview', headers: hub.admin })
+      assert.deepEqual(stats.json().attempts_last_hour, { total: 1, succeeded: 1 })
+      const perEndpoint = await hub.app.inject({ method: 'GET', url: '/api/v1/stats/endpoints', headers: hub.admin })
+      const hourly = (perEndpoint.json() as { data: { endpoint_id: string; hourly: { attempts: number }[] }[] }).data
+        .find((e) => e.endpoint_id === endpoint.id)?.hourly ?? []
+      assert.equal(hourly.reduce((sum, h) => sum + h.attempts, 0), 1)
     })
 
     test('every kind of failure ends the try as TRANSFORM_FAILED without retries, while other endpoints keep receiving and /healthz answers', async (t) => {
