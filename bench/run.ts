@@ -19,6 +19,7 @@ import { filters } from './lib/scenarios/filters.ts'
 import { footprint } from './lib/scenarios/footprint.ts'
 import { ingest } from './lib/scenarios/ingest.ts'
 import { noisyNeighbour } from './lib/scenarios/noisy.ts'
+import { transformScenario } from './lib/scenarios/transform.ts'
 
 const QUICK = process.argv.includes('--quick')
 // The hubs run compiled code, exactly as npm start does.
@@ -64,6 +65,7 @@ async function main (engine: Engine) {
     fanout: await fanout(bench),
     filters: await filters(bench),
     noisy: await noisyNeighbour(bench),
+    transform: await transformScenario(bench),
     footprint: await footprint(bench),
   }
   await sink.stop()
@@ -99,6 +101,7 @@ async function main (engine: Engine) {
       footprint_rss_mb: figures.footprint.rss_mb,
       footprint_rss_growth: figures.footprint.rss_growth,
       bytes_per_event: figures.footprint.bytes_per_event,
+      transform_deliveries_ratio: figures.transform.ratio,
     },
     ratios: r,
     targets: t,

@@ -60,6 +60,9 @@ import { createSourceRepository } from './storage/source-repository.ts'
 import { createUserRepository } from './storage/user-repository.ts'
 import { CHANNELS, createNotifications } from './storage/notifications.ts'
 import { createActivityFeed } from './core/activity-feed.ts'
+import { createTransformPool, TRANSFORM_THREADS, transformHardLimitMs } from './core/transform-pool.ts'
+import { createTransforms } from './core/transforms.ts'
+import { transformRoutes } from './http/transform-routes.ts'
 
 /** Settings key of the value that proves a secret key is the database's own (doctor reads it too). */
 export const KEY_CHECK = 'secret_key_check'
@@ -148,8 +151,12 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     report,
     handoff: () => workers[0],
   })
+  // Threads start on the first transform run: a hub without transforms never starts one.
+  const transformPool = createTransformPool({ size: TRANSFORM_THREADS, hardLimitMs: transformHardLimitMs })
+  const transforms = createTransforms({ pool: transformPool, timeoutMs: config.transformTimeoutMs })
   const endpoints = createEndpointService({
     endpoints: repositories.endpoints,
+    transforms,
     checkOwnNames,
     deliveries: repositories.deliveries,
     secrets,
@@ -169,6 +176,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     clock,
     retryScheduleMs: config.retryScheduleMs,
     circuitCooldownMs: config.circuitCooldownMs,
+    transforms,
     report,
   })
   const sources = createSourceService({
@@ -196,6 +204,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
         endpointService: endpoints,
         publish: (input) => events.publish(input),
         client,
+        transforms,
         subscribe: (listener) => signal.subscribe(CHANNELS.work, listener),
         report,
         logger,
@@ -218,7 +227,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     database,
     secrets,
     repositories,
-    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints },
+    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, transforms },
     activity,
     /** Starts listening to the other processes of a PostgreSQL deployment. */
     listen: () => signal.start(),
@@ -236,6 +245,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
       await activity.close()
       await signal.close()
       await client.close()
+      await transformPool.close()
       await database.close()
     },
   }
@@ -279,6 +289,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(eventRoutes(events, core.repositories.deliveries))
   await app.register(endpointRoutes(endpoints))
   await app.register(filterRoutes)
+  await app.register(transformRoutes(core.services.transforms))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
   await app.register(statsRoutes(createStatsService({

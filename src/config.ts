@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from './core/retry-schedule.ts'
+import { DEFAULT_TRANSFORM_TIMEOUT_MS } from './core/transforms.ts'
 
 /** A problem an operator must fix before hookhub can start; printed as one line, never a stack. */
 export class ConfigError extends Error {
@@ -41,6 +42,8 @@ export interface Config {
   maxStreams: number
   /** Request body bytes the process holds at once; past it, requests are refused with 503. */
   maxBodyBytesInFlight: number
+  /** Time limit of one run of an endpoint's transform. */
+  transformTimeoutMs: number
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
@@ -109,6 +112,13 @@ function parseSchedule (value: string | undefined): number[] {
   return parsed
 }
 
+/** Milliseconds, 1 to 10 000: a transform is a small function, and it holds a sandbox thread while it runs. */
+function parseTransformTimeout (value: string | undefined): number {
+  const ms = parseCount('HOOKHUB_TRANSFORM_TIMEOUT_MS', value, DEFAULT_TRANSFORM_TIMEOUT_MS, 1)
+  if (ms > 10_000) throw new ConfigError(`HOOKHUB_TRANSFORM_TIMEOUT_MS "${value}" must be at most 10000 (milliseconds)`)
+  return ms
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
@@ -150,5 +160,6 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     maxStreams: parseCount('HOOKHUB_MAX_STREAMS', env.HOOKHUB_MAX_STREAMS, 500, 1),
     // Below the 1 MiB body limit, a body of the largest allowed size could never be taken.
     maxBodyBytesInFlight: parseCount('HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT', env.HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT, 64 * MIB, MIB),
+    transformTimeoutMs: parseTransformTimeout(env.HOOKHUB_TRANSFORM_TIMEOUT_MS),
   }
 }

@@ -19,6 +19,8 @@ test('defaults follow the configuration table', () => {
   assert.equal(config.maxStreamsPerToken, 5)
   assert.equal(config.maxStreams, 500)
   assert.equal(config.maxBodyBytesInFlight, 64 * 1024 * 1024)
+  assert.equal(config.transformTimeoutMs, 50)
+  assert.equal(loadConfig({ HOOKHUB_TRANSFORM_TIMEOUT_MS: '250' }).transformTimeoutMs, 250)
   assert.equal(loadConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000')
   assert.equal(loadConfig({ HOOKHUB_PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl, 'https://hooks.example.com')
 })
@@ -47,6 +49,9 @@ test('bad values are refused with a message naming the variable', () => {
     [{ HOOKHUB_MAX_STREAMS_PER_TOKEN: '0' }, /^HOOKHUB_MAX_STREAMS_PER_TOKEN/],
     [{ HOOKHUB_MAX_STREAMS: 'many' }, /^HOOKHUB_MAX_STREAMS/],
     [{ HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT: '1000' }, /^HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT/],
+    [{ HOOKHUB_TRANSFORM_TIMEOUT_MS: '0' }, /^HOOKHUB_TRANSFORM_TIMEOUT_MS/],
+    [{ HOOKHUB_TRANSFORM_TIMEOUT_MS: '50ms' }, /^HOOKHUB_TRANSFORM_TIMEOUT_MS/],
+    [{ HOOKHUB_TRANSFORM_TIMEOUT_MS: '10001' }, /^HOOKHUB_TRANSFORM_TIMEOUT_MS/],
   ]
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message))
 })

@@ -92,9 +92,9 @@ async function api<T> (hub: Hub, method: string, urlPath: string, body: unknown,
   return await res.json() as T
 }
 
-/** `payload`: a filter.payload match document (docs/filters.md). */
-export async function addEndpoint (hub: Hub, url: string, types: string[], paused = false, payload?: unknown): Promise<void> {
-  await api(hub, 'POST', '/api/v1/endpoints', { url, filter: { types, payload }, paused }, 201)
+/** `extra`: more endpoint fields (e.g. a transform); `payload`: a filter.payload match document (docs/filters.md). */
+export async function addEndpoint (hub: Hub, url: string, types: string[], paused = false, extra: Record<string, unknown> = {}, payload?: unknown): Promise<void> {
+  await api(hub, 'POST', '/api/v1/endpoints', { url, filter: { types, payload }, paused, ...extra }, 201)
 }
 
 /**

@@ -6,7 +6,7 @@ export type Plan = ReturnType<typeof planFor>
 
 /**
  * Every phase is bounded so that a slow hub cannot push a run past its budget (quick on SQLite
- * < 90 s, full < 10 min per engine): a phase that does not finish in time is reported INCOMPLETE.
+ * < 2 min, full < 12 min per engine): a phase that does not finish in time is reported INCOMPLETE.
  * `budgetS` caps the whole run on top of each phase's own maximum (see Budget). A PostgreSQL hub
  * is three processes and a database to create, several seconds per scenario before any load, so
  * its quick run gets more time. `lifetimeS` (bench/servers/lifetime.js) outlasts the budget plus
@@ -14,18 +14,18 @@ export type Plan = ReturnType<typeof planFor>
  */
 export function planFor (quick: boolean, engine: 'sqlite' | 'postgres') {
   const budget = quick
-    ? (engine === 'sqlite' ? { budgetS: 88, lifetimeS: 165 } : { budgetS: 185, lifetimeS: 265 })
-    : { budgetS: 590, lifetimeS: 750 }
+    ? (engine === 'sqlite' ? { budgetS: 110, lifetimeS: 190 } : { budgetS: 210, lifetimeS: 290 })
+    : { budgetS: 690, lifetimeS: 850 }
   return quick
     ? {
         loadSeconds: 3, e2eEvents: 5_000, burstMaxS: 20, drainMaxS: 20, latencyRate: 300, latencySeconds: 3, latencyDrainMaxS: 10,
         fanoutEvents: 100, fanoutEndpoints: 100, fanoutMaxS: 20, filterEndpoints: 100, noisyHealthy: 20, noisyDrainMaxS: 10,
-        footprintEvents: 20_000, footprintMaxS: 60, ...budget,
+        footprintEvents: 20_000, footprintMaxS: 60, transformEvents: 2_000, transformMaxS: 20, ...budget,
       }
     : {
         loadSeconds: 10, e2eEvents: 50_000, burstMaxS: 120, drainMaxS: 120, latencyRate: 1_000, latencySeconds: 10, latencyDrainMaxS: 30,
         fanoutEvents: 1_000, fanoutEndpoints: 100, fanoutMaxS: 90, filterEndpoints: 100, noisyHealthy: 20, noisyDrainMaxS: 30,
-        footprintEvents: 200_000, footprintMaxS: 240, ...budget,
+        footprintEvents: 200_000, footprintMaxS: 240, transformEvents: 20_000, transformMaxS: 90, ...budget,
       }
 }
 

@@ -8,6 +8,7 @@ import type { filters } from './scenarios/filters.ts'
 import type { footprint } from './scenarios/footprint.ts'
 import type { ingest } from './scenarios/ingest.ts'
 import type { noisyNeighbour } from './scenarios/noisy.ts'
+import type { transformScenario } from './scenarios/transform.ts'
 
 export interface Figures {
   engine: 'sqlite' | 'postgres'
@@ -18,6 +19,7 @@ export interface Figures {
   filters: Awaited<ReturnType<typeof filters>>
   noisy: Awaited<ReturnType<typeof noisyNeighbour>>
   footprint: Awaited<ReturnType<typeof footprint>>
+  transform: Awaited<ReturnType<typeof transformScenario>>
 }
 
 /**
@@ -30,7 +32,7 @@ export function ingestThenRelay (baseline: Figures['baseline']): number | null {
   return ingest.per_s > 0 && relay.per_s > 0 ? Math.round(1 / (1 / ingest.per_s + 1 / relay.per_s)) : null
 }
 
-export function ratios ({ baseline, ingest, e2e, filters, noisy }: Figures) {
+export function ratios ({ baseline, ingest, e2e, filters, noisy, transform }: Figures) {
   return {
     'INGEST/SINK': ratio(baseline.ingest.per_s, baseline.sink.per_s),
     'INGEST_FASTIFY/INGEST': ratio(baseline.ingest_fastify.per_s, baseline.ingest.per_s),
@@ -47,6 +49,7 @@ export function ratios ({ baseline, ingest, e2e, filters, noisy }: Figures) {
     'payload filters/type-only filters': ratio(filters.payload_filters.per_s, filters.type_only.per_s),
     'noisy p99/e2e p99': ratio(noisy.p99_ms, e2e.latency.p99_ms),
     'noisy p99/alone p99': ratio(noisy.p99_ms, noisy.without_neighbour.p99_ms),
+    'transform/plain deliveries': transform.ratio,
   }
 }
 
@@ -56,7 +59,7 @@ export function ratios ({ baseline, ingest, e2e, filters, noisy }: Figures) {
  * events), so its verdicts are indicative only.
  */
 export function targets (figures: Figures, r: ReturnType<typeof ratios>) {
-  const { ingest, e2e, fanout, filters, noisy, footprint, engine } = figures
+  const { ingest, e2e, fanout, filters, noisy, footprint, transform, engine } = figures
   const atLeast = (value: number | null, min: number) => value !== null && value >= min
   const atMost = (value: number | null, max: number) => value !== null && value <= max
   const e2eRelay = engine === 'postgres' ? 0.4 : 0.7
@@ -74,13 +77,14 @@ export function targets (figures: Figures, r: ReturnType<typeof ratios>) {
     // Issue 18.
     'payload filters/type-only filters >= 0.80': atLeast(r['payload filters/type-only filters'], 0.8),
     'noisy-neighbour healthy p99 <= 2× e2e p99': noisy.complete && atMost(r['noisy p99/e2e p99'], 2),
+    'deliveries through a transform >= 0.5× without (issue 18)': transform.complete && atLeast(r['transform/plain deliveries'], 0.5),
     [`RSS <= 200 MB after ${all.target} events`]: footprint.complete && atMost(footprint.peak_rss_mb, 200),
     [`RSS flat ±10 % from ${half.target} to ${all.target} events`]: footprint.complete && footprint.rss_growth !== null && Math.abs(footprint.rss_growth - 1) <= 0.1,
   }
 }
 
 export function printTable (figures: Figures, r: Record<string, number | null>, t: Record<string, boolean>) {
-  const { baseline, ingest, e2e, fanout, filters, noisy, footprint, engine } = figures
+  const { baseline, ingest, e2e, fanout, filters, noisy, footprint, transform, engine } = figures
   const rows: string[][] = [['scenario', 'rate', 'p50 ms', 'p90 ms', 'p99 ms', 'peak RSS MB', 'non-2xx/errors']]
   const add = (name: string, row: LoadFigures, unit: string, rss: number | string) =>
     rows.push([name, `${row.per_s} ${unit}`, fmt(row.p50_ms), fmt(row.p90_ms), fmt(row.p99_ms), String(rss), `${row.non_2xx}/${row.errors}`])
@@ -103,6 +107,9 @@ export function printTable (figures: Figures, r: Record<string, number | null>, 
   const { without_neighbour: alone } = noisy
   rows.push([`noisy control: ${noisy.healthy_endpoints} alone @${alone.rate_per_s} ev/s (${alone.delivered}/${alone.expected}${incomplete(alone.complete)})`, '', fmt(alone.p50_ms), fmt(alone.p90_ms), fmt(alone.p99_ms), '', `${alone.failed}`])
   rows.push([`noisy ${noisy.healthy_endpoints} healthy + 1 hanging (${noisy.delivered}/${noisy.expected}${incomplete(noisy.complete)})`, '', fmt(noisy.p50_ms), fmt(noisy.p90_ms), fmt(noisy.p99_ms), String(noisy.peak_rss_mb), `${noisy.failed}`])
+  for (const [label, run] of [['without a transform', transform.plain], ['through a transform', transform.transformed]] as const) {
+    rows.push([`transform burst ${label} (${run.delivered}/${run.accepted}${incomplete(run.complete)})`, `${run.deliveries_per_s} dlv/s`, '', '', '', String(run.peak_rss_mb), ''])
+  }
   for (const sample of footprint.samples) {
     rows.push([`footprint RSS after ${sample.accepted}/${sample.target} ev (${sample.delivered} dlv${incomplete(sample.complete)})`, '', '', '', '', `${sample.rss_mb} now`, ''])
   }

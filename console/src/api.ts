@@ -106,10 +106,10 @@ export interface Overview {
   failing_endpoints: { id: string; url: string; enabled: boolean; disabled_reason: string | null; consecutive_failures: number; failing_since: string | null; circuit: Circuit }[]
 }
 
-export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed' | 'cancelled'
-export const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
+export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed' | 'cancelled' | 'skipped'
+export const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled', 'skipped']
 /** States a delivery leaves only when someone retries it. */
-export const FINISHED: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled']
+export const FINISHED: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled', 'skipped']
 
 export interface Delivery {
   id: string
@@ -130,6 +130,8 @@ export interface Attempt {
   request: { method: string; url: string; headers: Record<string, string> }
   response: { status: number; headers: Record<string, string>; body: string } | null
   error: { code: string; message: string } | null
+  /** console.log output of the endpoint's transform (first 4 KB). */
+  logs?: string
 }
 
 export interface HubEvent {

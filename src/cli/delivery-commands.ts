@@ -4,7 +4,7 @@ import type { ListOptions } from './user-commands.ts'
 
 // The delivery log over the API: /api/v1/deliveries.
 
-export const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
+export const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled', 'skipped']
 
 export interface WireDelivery {
   id: string

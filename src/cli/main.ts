@@ -9,7 +9,7 @@ import { EXIT_USAGE, runCommand, UsageError } from './run-command.ts'
 // Command modules are imported when their command runs: the API commands then start without
 // loading the server, the database drivers and every dialect.
 
-const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
+const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled', 'skipped']
 
 const databaseOption = () => new Option('--database-url <url>', 'sqlite:<path> or postgres://… (HOOKHUB_DATABASE_URL)')
 const jsonOption = () => new Option('--json', 'print the API\'s JSON (one line) instead of text')
@@ -172,6 +172,14 @@ apiCommand(endpoint, 'rotate-secret <endpoint-id>', 'New signing secret; the old
   .option('--secret <whsec>', 'the new secret (default: a generated one)')
   .addOption(jsonOption())
   .action((id, options) => runCommand(async () => (await import('./endpoint-commands.ts')).endpointRotateSecret(id, options)))
+
+const transform = program.command('transform').description('Try endpoint transforms (docs/transforms.md)')
+  .addHelpText('after', example('hookhub transform test rename.js --event order.json'))
+apiCommand(transform, 'test <file>', 'Run the transform in <file> on a webhook, on the hub; nothing is sent (exit 1 when it fails)',
+  'hookhub transform test rename.js --event order.json --json')
+  .option('--event <file>', 'JSON of the webhook the handler receives ({method, url, headers, payload, event}), or of its payload alone; - for stdin')
+  .addOption(jsonOption())
+  .action((file, options) => runCommand(async () => (await import('./transform-commands.ts')).transformTest(file, options)))
 
 const source = program.command('source').description('Manage inbound sources: URLs other systems post webhooks to')
   .addHelpText('after', example('hookhub source add Stripe --verify stripe --secret whsec_from_stripe', 'hookhub source list'))

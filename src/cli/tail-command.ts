@@ -35,7 +35,7 @@ interface StoredEvent {
 const RECONNECT_MS = [500, 1000, 2000, 5000]
 /** A hub that never answered is reported after this many tries; one that answered before is waited for. */
 const FIRST_CONNECT_TRIES = 3
-const COLOURS: Record<string, string> = { succeeded: '32', pending: '33', failed: '31', cancelled: '90', event: '36' }
+const COLOURS: Record<string, string> = { succeeded: '32', pending: '33', failed: '31', cancelled: '90', skipped: '90', event: '36' }
 
 const useColour = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
 

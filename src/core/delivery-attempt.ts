@@ -10,6 +10,7 @@ import { BODYLESS_METHODS, renderPayload, renderQuery, userAgentOf } from './pay
 import { maskHeaders } from './sensitive-headers.ts'
 import { nextDelay, parseRetryAfter } from './retry-schedule.ts'
 import { signatureHeaders } from './signing.ts'
+import { TRANSFORM_FAILED, TransformError, transformOf, withoutTransforms, type DraftRequest, type Transforms } from './transforms.ts'
 
 export const DISABLE_AFTER_MS = 5 * 24 * 3_600_000
 const MAX_CIRCUIT_COOLDOWN_MS = 10 * 60_000
@@ -34,6 +35,8 @@ type Deps = {
   clock: () => number
   retryScheduleMs: readonly number[]
   circuitCooldownMs: number
+  /** Runs endpoint transforms; without it, requests go as their format renders them. */
+  transforms?: Pick<Transforms, 'apply'>
   /** Hears every finished attempt (live streams, metrics). */
   report?: (activity: Activity) => void
 }
@@ -51,7 +54,7 @@ export interface AttemptResult {
  * endpoint's failure state (circuit, 410, five days) up to date.
  */
 export function createDeliveryAttempts (deps: Deps) {
-  const { deliveries, endpoints, endpointService, client, clock } = deps
+  const { deliveries, endpoints, endpointService, client, clock, transforms = withoutTransforms } = deps
   const log = deps.logger || undefined
 
   // Decrypting an endpoint's auth and secrets costs more than signing: done once per row read.
@@ -65,25 +68,30 @@ export function createDeliveryAttempts (deps: Deps) {
     return entry
   }
 
-  function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number) {
-    const { endpoint, secrets } = prepare(row, now)
-    const event = {
-      id: delivery.eventPublicId, type: delivery.eventType, payload: delivery.payload, contentType: delivery.contentType, receivedAt: delivery.receivedAt,
-    }
+  /** The request as the endpoint's format renders it, before signing and auth: what a transform may change. */
+  function draftRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number): DraftRequest {
+    const { endpoint } = prepare(row, now)
+    const event = { type: delivery.eventType, payload: delivery.payload, contentType: delivery.contentType, receivedAt: delivery.receivedAt }
     const ownUserAgent = Object.keys(endpoint.headers).some((name) => name.toLowerCase() === 'user-agent')
     const headers: Record<string, string> = { ...(!ownUserAgent && { 'user-agent': userAgentOf(endpoint.format, VERSION) }), ...endpoint.headers }
-    let url = endpoint.url
+    const { body, contentType } = renderPayload(endpoint.format, event)
+    return { method: endpoint.method, url: endpoint.url, headers, body, contentType }
+  }
+
+  function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number, draft: DraftRequest) {
+    const { endpoint, secrets } = prepare(row, now)
+    const headers = { ...draft.headers }
+    let url = draft.url
     let body: string | Buffer | null = null
     let signed: string | Buffer
-    if (BODYLESS_METHODS.has(endpoint.method)) {
+    if (BODYLESS_METHODS.has(draft.method)) {
       // No body to sign or send: the event and what the signature covers travel in the query.
-      const rendered = renderQuery(endpoint.format, event)
+      const rendered = renderQuery({ type: delivery.eventType, id: delivery.eventPublicId }, draft)
       url = withQuery(url, rendered.query)
       signed = rendered.payload
     } else {
-      const rendered = renderPayload(endpoint.format, event)
-      headers['content-type'] = rendered.contentType
-      body = signed = rendered.body
+      headers['content-type'] = draft.contentType
+      body = signed = draft.body
     }
     Object.assign(headers, signatureHeaders(secrets, delivery.eventPublicId, Math.floor(now / 1000), signed))
     const auth = endpoint.auth
@@ -92,7 +100,7 @@ export function createDeliveryAttempts (deps: Deps) {
     // Last in the query, where recordedRequest masks it.
     const queryParam = auth.type === 'query' ? auth.param || 'token' : null
     if (queryParam) url = withQuery(url, `${encodeURIComponent(queryParam)}=${encodeURIComponent(auth.token ?? '')}`)
-    const request: OutboundRequest = { url, method: endpoint.method, headers, body }
+    const request: OutboundRequest = { url, method: draft.method, headers, body }
     return { request, queryParam }
   }
 
@@ -100,7 +108,8 @@ export function createDeliveryAttempts (deps: Deps) {
   function outcomeOf (delivery: ClaimedDelivery, response: OutboundResponse | null, error: DeliveryError | null, now: number): DeliveryOutcome {
     const statusCode = response?.status ?? null
     if (response && response.status >= 200 && response.status < 300) return { status: 'succeeded', statusCode: response.status }
-    if (response?.status === 410 || error?.code === 'HOOKHUB_SSRF_BLOCKED') return { status: 'failed', statusCode }
+    // Sending again would meet the same answer: a fix (of the endpoint, of its transform) and a manual retry are needed.
+    if (response?.status === 410 || error?.code === 'HOOKHUB_SSRF_BLOCKED' || error?.code === TRANSFORM_FAILED) return { status: 'failed', statusCode }
     const retryAfter = response && (response.status === 429 || response.status === 503)
       ? parseRetryAfter(response.headers['retry-after'], now)
       : null
@@ -178,16 +187,26 @@ export function createDeliveryAttempts (deps: Deps) {
         await deliveries.release(owner, [delivery.id], now)
         return { outcome: null, response: null, error: null }
       }
-      const { request, queryParam } = buildRequest(row, delivery, now)
+      const draft = draftRequest(row, delivery, now)
+      let built: ReturnType<typeof buildRequest> | null = null
       let response: OutboundResponse | null = null
       let error: DeliveryError | null = null
+      let changed: { draft: DraftRequest | null; logs: string | null } = { draft, logs: null }
       try {
-        response = await client.send(request, send)
+        // The endpoint's transform, if any, changes the request or skips it before it is signed.
+        changed = await transforms.apply(transformOf(row), draft, { id: delivery.eventPublicId, type: delivery.eventType, tenantId: null })
+        if (changed.draft) {
+          built = buildRequest(row, delivery, now, changed.draft)
+          response = await client.send(built.request, send)
+        }
       } catch (err) {
+        if (err instanceof TransformError) changed.logs = err.logs || null
         error = err instanceof DeliveryError ? err : new DeliveryError('CONNECTION_ERROR', String(err))
       }
+      // Skipped or failed in its transform: the record shows the request the format rendered.
+      const { request, queryParam } = built ?? buildRequest(row, delivery, now, draft)
       const finished = clock()
-      const outcome = outcomeOf(delivery, response, error, finished)
+      const outcome: DeliveryOutcome = !changed.draft && !error ? { status: 'skipped', statusCode: null } : outcomeOf(delivery, response, error, finished)
       const record: NewAttempt = {
         startedAt: now,
         durationMs: finished - now,
@@ -196,12 +215,14 @@ export function createDeliveryAttempts (deps: Deps) {
         response: response ? JSON.stringify({ status: response.status, headers: response.headers, body: response.body }) : null,
         errorCode: error?.code ?? null,
         errorMessage: error?.message ?? null,
+        logs: changed.logs,
       }
       await deliveries.complete(owner, delivery.id, delivery.endpointId, record, outcome, finished)
       reportAttempt(delivery, row, outcome, record)
       if (outcome.status === 'succeeded') {
         if (row.consecutive_failures > 0) await endpoints.recordSuccess(row.id)
-      } else {
+      } else if (outcome.status !== 'skipped' && error?.code !== TRANSFORM_FAILED) {
+        // A skip or a broken transform says nothing of the receiver: its circuit stays as it is.
         await afterFailure(row, response, finished)
       }
       return { outcome, response, error }

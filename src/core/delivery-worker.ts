@@ -7,6 +7,7 @@ import { createDeliveryAttempts } from './delivery-attempt.ts'
 import { CIRCUIT_THRESHOLD, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
 import { newId } from './ids.ts'
+import type { Transforms } from './transforms.ts'
 
 const IDLE_POLL_MS = 5_000
 const BLOCKED_RECHECK_MS = 250
@@ -36,6 +37,7 @@ type Deps = {
   endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets'>
   publish: (input: PublishInput) => Promise<unknown>
   client: Pick<DeliveryClient, 'send'>
+  transforms?: Pick<Transforms, 'apply'>
   subscribe: (listener: () => void) => () => void
   logger: Logger | false
   clock: () => number
@@ -215,7 +217,7 @@ export function createDeliveryWorker (deps: Deps) {
   }
 
   const attempts = createDeliveryAttempts({
-    deliveries, endpoints, endpointService, client, publish: deps.publish, logger: deps.logger, clock,
+    deliveries, endpoints, endpointService, client, transforms: deps.transforms, publish: deps.publish, logger: deps.logger, clock,
     retryScheduleMs: options.retryScheduleMs, circuitCooldownMs: options.circuitCooldownMs, report: deps.report,
   })
 

@@ -10,6 +10,7 @@ import type { SecretBox } from './secret-box.ts'
 import { generateSigningSecret, isSigningSecret } from './signing.ts'
 import { HEADER_MASK } from './sensitive-headers.ts'
 import { isBlockedUrl } from './ssrf-guard.ts'
+import { transformOf, type Transform, type Transforms } from './transforms.ts'
 import type { Principal } from './user-service.ts'
 
 export const MASK = '********'
@@ -47,6 +48,8 @@ export interface EndpointInput {
   rate_limit_per_s?: number | null
   max_in_flight?: number | null
   ordering?: 'none' | 'fifo'
+  /** null removes it; `enabled` defaults to true. */
+  transform?: { code: string; enabled?: boolean } | null
 }
 
 export interface Endpoint {
@@ -67,6 +70,7 @@ export interface Endpoint {
   userId: number | null
   consecutiveFailures: number
   circuitOpenUntil: number | null
+  transform: Transform | null
   createdAt: number
   updatedAt: number
 }
@@ -79,6 +83,7 @@ export interface SigningSecrets {
 
 type Deps = {
   endpoints: EndpointRepository
+  transforms: Pick<Transforms, 'check'>
   /** Throws when a node or channel belongs to someone other than the user (see CheckOwnNames). */
   checkOwnNames: CheckOwnNames
   deliveries: Pick<DeliveryRepository, 'backlog' | 'attemptStats' | 'recentAttempts' | 'requeueFailed'>
@@ -90,7 +95,7 @@ type Deps = {
   clock: () => number
 }
 
-export function createEndpointService ({ endpoints, checkOwnNames, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
+export function createEndpointService ({ endpoints, transforms, checkOwnNames, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
   function toEndpoint (row: EndpointRow): Endpoint {
     return {
       id: row.id,
@@ -113,6 +118,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
       userId: row.user_id,
       consecutiveFailures: row.consecutive_failures,
       circuitOpenUntil: row.circuit_open_until,
+      transform: transformOf(row),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     }
@@ -219,6 +225,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
     if (input.headers !== undefined) input = { ...input, headers: mergeHeaders(input.headers, current.headers) }
     validate(input, false)
     if (input.secret !== undefined) throw validationFailed({ secret: ['is changed with POST /api/v1/endpoints/{id}/rotate-secret'] })
+    if (input.transform) await transforms.check(input.transform.code)
     const wasPaused = current.paused
     const updated = await endpoints.update(id, {
       ...(input.url !== undefined && { url: input.url }),
@@ -239,6 +246,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
       ...('rate_limit_per_s' in input && { rate_limit_per_s: input.rate_limit_per_s ?? null }),
       ...('max_in_flight' in input && { max_in_flight: input.max_in_flight ?? null }),
       ...(input.ordering !== undefined && { ordering: input.ordering }),
+      ...(input.transform !== undefined && transformColumns(input.transform)),
       updated_at: clock(),
     })
     if (!updated) throw notFound('Endpoint')
@@ -257,6 +265,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
     /** `scope` is the creator's: dialects create endpoints for resources they checked already. */
     async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string }, scope: Scope = 'all') {
       validate(input, true)
+      if (input.transform) await transforms.check(input.transform.code)
       await checkFilter(input, scope, owner.userId)
       const now = clock()
       const secret = input.secret ?? generateSigningSecret()
@@ -285,6 +294,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
         user_id: owner.userId,
         failing_since: null,
         circuit_open_until: null,
+        ...(input.transform && transformColumns(input.transform)),
         created_at: now,
         updated_at: now,
         deleted_at: null,
@@ -389,6 +399,11 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
 
 /** A validated filter.payload as its column holds it; null (or absent) is no content filter. */
 const storedFilter = (payload: unknown) => payload === undefined || payload === null ? null : JSON.stringify(payload)
+
+const transformColumns = (transform: EndpointInput['transform']) => ({
+  transform_code: transform?.code ?? null,
+  transform_enabled: transform && transform.enabled !== false ? 1 : 0,
+})
 
 type HeaderBox = Pick<SecretBox, 'sealJson' | 'openJson'>
 

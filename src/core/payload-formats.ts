@@ -80,10 +80,9 @@ export function renderPayload (format: PayloadFormat, event: RenderableEvent): R
 
 /**
  * A body-less delivery's query string: the event's type, its id and the body the format would
- * send, compacted when it is JSON (a URL has no room for indentation).
+ * send (or a transform made), compacted when it is JSON (a URL has no room for indentation).
  */
-export function renderQuery (format: PayloadFormat, event: RenderableEvent & { id: string }): RenderedQuery {
-  const { body, contentType } = renderPayload(format, event)
+export function renderQuery (event: { type: string; id: string }, { body, contentType }: RenderedBody): RenderedQuery {
   const payload = contentType === JSON_CONTENT_TYPE ? compactJson(body as string) : body
   const encoded = typeof payload === 'string' ? encodeURIComponent(payload) : percentEncodeBytes(payload)
   const query = `type=${encodeURIComponent(event.type)}&id=${encodeURIComponent(event.id)}&payload=${encoded}`

@@ -6,7 +6,7 @@ import { maskHeaders } from '../core/sensitive-headers.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
-const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
+const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled', 'skipped']
 
 export const deliveryExample = {
   id: 'dlv_01kdyak3tpam6npbjrc4639vkd',
@@ -66,6 +66,7 @@ export const Attempt = withExamples(Type.Object({
   request: Type.Object({ method: Type.String(), url: Type.String(), headers: Headers }),
   response: Type.Union([Type.Object({ status: Type.Integer(), headers: Headers, body: Type.String() }), Type.Null()]),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  logs: Type.Optional(Type.String({ description: 'what the endpoint\'s transform wrote with console.log (first 4 KB); absent when none ran or it wrote nothing' })),
 }), attemptExample)
 
 /**
@@ -103,6 +104,7 @@ export const toWireAttempt = (row: AttemptRow) => ({
   request: recordedRequestOf(row.request),
   response: row.response === null ? null : JSON.parse(row.response) as { status: number; headers: Record<string, string>; body: string },
   error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+  ...(row.logs !== null && { logs: row.logs }),
 })
 
 const DeliveryParams = Type.Object({ id: Type.String() })

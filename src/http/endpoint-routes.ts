@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '../core/endpoint-service.ts'
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
+import { MAX_TRANSFORM_CODE_BYTES } from '../core/transforms.ts'
 import { maskHeaders } from '../core/sensitive-headers.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { attemptExample, toWireAttempt, Attempt } from './delivery-routes.ts'
@@ -29,6 +30,11 @@ export const Filter = Type.Object({
   payload: Type.Optional(PayloadFilter),
 }, { additionalProperties: false })
 
+const TransformField = Type.Object({
+  code: Type.String({ maxLength: MAX_TRANSFORM_CODE_BYTES, description: 'JavaScript defining function handler(webhook); see docs/transforms.md' }),
+  enabled: Type.Optional(Type.Boolean({ description: 'default true' })),
+}, { additionalProperties: false })
+
 const EndpointFields = {
   method: Type.Optional(Type.String({ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] })),
   headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ maxLength: 4096 }),
@@ -41,6 +47,7 @@ const EndpointFields = {
   rate_limit_per_s: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 10_000 }), Type.Null()])),
   max_in_flight: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()])),
   ordering: Type.Optional(Type.String({ enum: ['none', 'fifo'] })),
+  transform: Type.Optional(Type.Union([TransformField, Type.Null()], { description: 'changes or skips each request before it is signed and sent; null removes it' })),
 }
 
 const CreateBody = Type.Object({
@@ -100,6 +107,7 @@ const EndpointSchema = withExamples(Type.Object({
   max_in_flight: Type.Optional(Type.Integer()),
   ordering: Type.String(),
   owner: Type.Optional(Type.Object({ dialect: Type.String(), id: Type.String() })),
+  transform: Type.Optional(Type.Object({ code: Type.String(), enabled: Type.Boolean() })),
   created_at: Timestamp,
   updated_at: Timestamp,
 }), endpointExample)
@@ -129,6 +137,7 @@ export function toWireEndpoint (e: Endpoint) {
     ...(e.maxInFlight !== null && { max_in_flight: e.maxInFlight }),
     ordering: e.ordering,
     ...(e.owner !== null && { owner: e.owner }),
+    ...(e.transform !== null && { transform: e.transform }),
     created_at: toTimestamp(e.createdAt),
     updated_at: toTimestamp(e.updatedAt),
   }

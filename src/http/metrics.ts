@@ -43,7 +43,7 @@ export function createMetrics (sources?: MetricsSources) {
   })
   const deliveries = new Counter({
     name: 'hookhub_delivery_attempts_total',
-    help: 'Delivery attempts made by this process, by outcome (succeeded, pending = will retry, failed, cancelled) and endpoint (first 50, then "other")',
+    help: 'Delivery attempts made by this process, by outcome (succeeded, pending = will retry, failed, cancelled, skipped by a transform) and endpoint (first 50, then "other")',
     labelNames: ['outcome', 'endpoint'],
     registers: [registry],
   })

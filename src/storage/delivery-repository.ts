@@ -51,6 +51,8 @@ export interface NewAttempt {
   response: string | null
   errorCode: string | null
   errorMessage: string | null
+  /** Console output of the endpoint's transform, when it ran and wrote any. */
+  logs?: string | null
 }
 
 export type DeliveryOutcome =
@@ -58,6 +60,8 @@ export type DeliveryOutcome =
   | { status: 'pending'; statusCode: number | null; nextAttemptAt: number }
   | { status: 'failed'; statusCode: number | null }
   | { status: 'cancelled'; statusCode: null }
+  /** The endpoint's transform returned null: nothing was sent, and nothing is to be. */
+  | { status: 'skipped'; statusCode: null }
 
 export interface DeliveryQuery {
   endpointId?: string
@@ -100,7 +104,7 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
   const rowsOf = (completions: Completion[]) => JSON.stringify(completions.map(({ owner, deliveryId, endpointId, attempt, outcome, now }) => [
     deliveryId, owner, outcome.status, outcome.statusCode, outcome.status === 'pending' ? outcome.nextAttemptAt : null, now,
     endpointId, attempt.startedAt, attempt.durationMs, attempt.request, attempt.responseStatus, attempt.response,
-    attempt.errorCode, attempt.errorMessage,
+    attempt.errorCode, attempt.errorMessage, attempt.logs ?? null,
   ]))
   const changedOf = (completions: Completion[], rows: { id: number }[]) => {
     const changed = new Set(rows.map((r) => Number(r.id)))
@@ -110,8 +114,8 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
   /** SQLite: the attempts, then the state changes, in the caller's transaction. */
   async function completeAll (trx: Kysely<DB>, completions: Completion[]): Promise<boolean[]> {
     const rows = rowsOf(completions)
-    await sql`insert into attempts (delivery_id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message)
-      select value ->> 0, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13
+    await sql`insert into attempts (delivery_id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message, logs)
+      select value ->> 0, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13, value ->> 14
       from json_each(${rows})`.execute(trx)
     const updated = await sql<{ id: number }>`
       with v (id, owner, status, status_code, next_attempt_at, now) as (
@@ -127,13 +131,13 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
   async function completeInOneStatement (completions: Completion[]): Promise<boolean[]> {
     const updated = await sql<{ id: number }>`
       with v (id, owner, status, status_code, next_attempt_at, now, endpoint_id, started_at, duration_ms, request,
-        response_status, response, error_code, error_message) as (
+        response_status, response, error_code, error_message, logs) as (
         select (r->>0)::bigint, r->>1, r->>2, (r->>3)::integer, (r->>4)::bigint, (r->>5)::bigint, r->>6, (r->>7)::bigint,
-          (r->>8)::integer, r->>9, (r->>10)::integer, r->>11, r->>12, r->>13
+          (r->>8)::integer, r->>9, (r->>10)::integer, r->>11, r->>12, r->>13, r->>14
         from jsonb_array_elements(cast(${rowsOf(completions)} as jsonb)) r),
       logged as (
-        insert into attempts (delivery_id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message)
-        select id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message from v)
+        insert into attempts (delivery_id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message, logs)
+        select id, endpoint_id, started_at, duration_ms, request, response_status, response, error_code, error_message, logs from v)
       ${APPLY_OUTCOMES}`.execute(db)
     return changedOf(completions, updated.rows)
   }
@@ -324,7 +328,7 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       return { count: Number(row.count), nextAttemptAt: row.next == null ? null : Number(row.next) }
     },
 
-    /** Attempts of an endpoint since a time: how many, how many answered 2xx. */
+    /** Attempts of an endpoint since a time that sent something: how many, how many answered 2xx. */
     async attemptStats (endpointId: string, since: number) {
       const row = await db.selectFrom('attempts')
         .select((eb) => [
@@ -332,6 +336,8 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
           eb.fn.sum<number>(eb.case().when(eb.and([eb('response_status', '>=', 200), eb('response_status', '<', 300)])).then(1).else(0).end()).as('ok'),
         ])
         .where('endpoint_id', '=', endpointId).where('started_at', '>=', since)
+        // A try a transform skipped sent nothing: no response, no error.
+        .where((eb) => eb.or([eb('response_status', 'is not', null), eb('error_code', 'is not', null)]))
         .executeTakeFirstOrThrow()
       return { total: Number(row.total), succeeded: Number(row.ok ?? 0) }
     },

@@ -6,6 +6,7 @@ import { dialectResources } from './migrations/0003-dialect-resources.ts'
 import { eventContentType } from './migrations/0004-event-content-type.ts'
 import { openDeliveryIndexes } from './migrations/0005-open-delivery-indexes.ts'
 import { endpointPayloadFilter } from './migrations/0007-endpoint-payload-filter.ts'
+import { transforms } from './migrations/0008-transforms.ts'
 
 function migrationsFor (engine: Database['engine']): Record<string, Migration> {
   return {
@@ -15,6 +16,7 @@ function migrationsFor (engine: Database['engine']): Record<string, Migration> {
     '0004-event-content-type': eventContentType(),
     '0005-open-delivery-indexes': openDeliveryIndexes(),
     '0007-endpoint-payload-filter': endpointPayloadFilter(),
+    '0008-transforms': transforms(),
   }
 }
 

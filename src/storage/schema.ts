@@ -126,6 +126,9 @@ export interface EndpointsTable {
   consecutive_failures: Generated<number>
   failing_since: number | null
   circuit_open_until: number | null
+  /** JavaScript defining handler(webhook) (docs/transforms.md); null without a transform. */
+  transform_code: string | null
+  transform_enabled: Generated<number>
   created_at: number
   updated_at: number
   deleted_at: number | null
@@ -159,6 +162,8 @@ export interface AttemptsTable {
   response: string | null
   error_code: string | null
   error_message: string | null
+  /** The first 4 KB of what the endpoint's transform wrote with console.log during this try. */
+  logs: string | null
 }
 
 export interface NodesTable {

@@ -11,6 +11,8 @@ export const HOUR_MS = 3_600_000
 const minuteOf = sql<number>`received_at / 60000`
 const hourOf = sql<number>`attempts.started_at / 3600000`
 const succeeded = sql<number>`sum(case when attempts.response_status >= 200 and attempts.response_status < 300 then 1 else 0 end)`
+/** Tries that sent something: a try a transform skipped has neither a response nor an error, and counts in no rate. */
+const SENT_ATTEMPT = sql<boolean>`(attempts.response_status is not null or attempts.error_code is not null)`
 
 /** Restricts a query to the endpoints of one user (`.own` scopes); no restriction when null. */
 export type OwnerFilter = number | null
@@ -36,6 +38,7 @@ export function createStatsRepository (db: Kysely<DB>) {
       let query = db.selectFrom('attempts')
         .select([(eb) => eb.fn.countAll<number>().as('total'), succeeded.as('ok')])
         .where('attempts.started_at', '>=', since)
+        .where(SENT_ATTEMPT)
       if (owner !== null) query = query.where('attempts.endpoint_id', 'in', ownedEndpointIds(owner))
       const row = await query.executeTakeFirstOrThrow()
       return { total: Number(row.total), succeeded: Number(row.ok ?? 0) }
@@ -70,6 +73,7 @@ export function createStatsRepository (db: Kysely<DB>) {
         .select(['attempts.endpoint_id', hourOf.as('bucket'), (eb) => eb.fn.countAll<number>().as('total'), succeeded.as('ok')])
         .where('attempts.endpoint_id', 'in', [...endpointIds])
         .where('attempts.started_at', '>=', since)
+        .where(SENT_ATTEMPT)
         .groupBy(['attempts.endpoint_id', hourOf])
         .execute()
       return rows.map((r) => ({ endpointId: r.endpoint_id, hour: Number(r.bucket) * HOUR_MS, total: Number(r.total), succeeded: Number(r.ok ?? 0) }))

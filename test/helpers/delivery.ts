@@ -40,7 +40,7 @@ export async function deliveriesOf (hub: TestHub, eventId: string): Promise<Wire
 
 /** Polls until every delivery of the event is in a final state (or `until` holds); fails after `timeoutMs`. */
 export async function settled (hub: TestHub, eventId: string, timeoutMs = 8000,
-  until: (d: WireDelivery[]) => boolean = (ds) => ds.every((d) => ['succeeded', 'failed', 'cancelled'].includes(d.status))) {
+  until: (d: WireDelivery[]) => boolean = (ds) => ds.every((d) => ['succeeded', 'failed', 'cancelled', 'skipped'].includes(d.status))) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const ds = await deliveriesOf(hub, eventId)

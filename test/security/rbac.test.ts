@@ -97,6 +97,10 @@ const TABLE: Record<string, Rule> = {
   'POST /api/v1/endpoints/:id/recover': { permission: 'deliveries.retry', own: 'rows', row: 'endpoint', ok: 202, payload: () => ({ since: '2h' }) },
   // Testing a filter reads no row: whoever may view endpoints, their own included, may.
   'POST /api/v1/filters/test': { permission: 'endpoints.view', own: 'create', ok: 200, payload: () => ({ filter: { payload: { a: 1 } }, payload: { a: 1 } }) },
+  // Runs code on the caller's own input, touching no row: .own grants it as it grants creating.
+  'POST /api/v1/transforms/test': {
+    permission: 'endpoints.manage', own: 'create', ok: 200, payload: () => ({ code: 'function handler (w) { return w }', webhook: {} }),
+  },
 
   'POST /api/v1/sources': { permission: 'sources.create', own: 'create', ok: 201, payload: () => ({ name: 'rbac', verify: 'none' }) },
   'GET /api/v1/sources': { permission: 'sources.view', own: 'list', ok: 200, query: native(''), hides: 'source' },

@@ -21,7 +21,7 @@ async function publishTo (bench: Bench, name: string, filterOf: (i: number) => {
   const hub = await startHub(engine, name, lifetimeMs)
   for (let i = 0; i < plan.filterEndpoints; i++) {
     const { types, payload } = filterOf(i)
-    await addEndpoint(hub, `${sink.url}/filters/${i}`, types, true, payload)
+    await addEndpoint(hub, `${sink.url}/filters/${i}`, types, true, {}, payload)
   }
   step(`filters: ${name}, ${plan.filterEndpoints} paused endpoints, half matching, ${plan.loadSeconds} s`)
   const row = await load(bench, hub, '/api/v1/events', { headers: AUTH })

@@ -27,6 +27,7 @@ export function AttemptView ({ attempt: a, number, open }: { attempt: Attempt; n
             )
           : <p class="muted">No response.</p>}
         {a.error && <p class="error-text"><strong>{a.error.code}</strong>: {a.error.message}</p>}
+        {a.logs && <pre class="body" tabIndex={0} aria-label={`Transform output of attempt ${number}`}>{a.logs}</pre>}
       </details>
     </li>
   )
