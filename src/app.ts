@@ -59,6 +59,8 @@ import { createSourceRepository } from './storage/source-repository.ts'
 import { createUserRepository } from './storage/user-repository.ts'
 import { CHANNELS, createNotifications } from './storage/notifications.ts'
 import { createActivityFeed } from './core/activity-feed.ts'
+import { createSourceSupervisor, type SourceSupervisor } from './sources/index.ts'
+import { createSourceLeaseRepository } from './storage/source-lease-repository.ts'
 
 /** Settings key of the value that proves a secret key is the database's own (doctor reads it too). */
 export const KEY_CHECK = 'secret_key_check'
@@ -176,6 +178,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     secrets,
     relayNow: (delivery, owner, timeoutMs) => attempts.attempt(delivery, owner, { timeoutMs, keepBodyBytes: RELAY_BODY_LIMIT }),
     publicUrl: config.publicUrl,
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    brokerSourcesChanged: () => signal.notify(CHANNELS.sources).catch(() => {}),
     clock,
   })
   const deliveries = createDeliveryService({
@@ -186,6 +190,23 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   distributors = createDistributorService({ distributors: repositories.distributors, endpoints, nodes, clock })
   const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
   const integrationPoints = createIntegrationPointService({ points: repositories.integrationPoints, endpoints, sources, secrets, clock })
+
+  // Broker sources are consumed where deliveries are worked: see docs/broker-sources.md.
+  let supervisor: SourceSupervisor | null = null
+  function startSupervisor () {
+    supervisor = createSourceSupervisor({
+      listSources: () => repositories.sources.listBroker(),
+      urlOf: (row) => sources.brokerUrlOf(row),
+      receive: (row, message) => sources.receiveMessage(row, message),
+      leases: createSourceLeaseRepository(database.db),
+      subscribe: (listener) => signal.subscribe(CHANNELS.sources, listener),
+      allowPrivateNetworks: config.allowPrivateNetworks,
+      leaseMs: config.leaseSeconds * 1000,
+      logger,
+      clock,
+    })
+    return supervisor.start()
+  }
 
   function startWorkers (count: number) {
     for (let i = 0; i < count; i++) {
@@ -228,9 +249,12 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
       if (count === 0) return
       await signal.start()
       startWorkers(count)
+      await startSupervisor()
     },
     /** Stops the workers gracefully (in-flight tries finish), then closes everything. */
     async close () {
+      // Consumers first: the messages they are storing still find the database open.
+      await supervisor?.stop()
       await Promise.all(workers.map((w) => w.stop()))
       await activity.close()
       await signal.close()

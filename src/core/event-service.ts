@@ -8,7 +8,7 @@ import { newId } from './ids.ts'
 import { routes } from './routing.ts'
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000
-const TYPE_PATTERN = /^[A-Za-z0-9_.:\-/]{1,255}$/
+export const TYPE_PATTERN = /^[A-Za-z0-9_.:\-/]{1,255}$/
 
 export interface PublishInput {
   type: string
