@@ -242,6 +242,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     activity,
     /** Starts listening to the other processes of a PostgreSQL deployment. */
     listen: () => signal.start(),
+    /** Broker sources this process consumes now. */
+    consumingSources: () => supervisor?.consuming() ?? [],
     /** Deliveries this process's workers hold right now. */
     inFlight: () => workers.reduce((sum, worker) => sum + worker.held, 0),
     /** Starts `count` delivery workers in this process, woken by new work. */

@@ -15,6 +15,8 @@ const SCHEMES: Record<BrokerKind, Record<string, number>> = {
   mqtt: { 'mqtt:': 1883, 'mqtts:': 8883 },
 }
 
+const TLS_SCHEMES = ['amqps:', 'rediss:', 'mqtts:']
+
 /** The query parameters each kind needs. */
 const REQUIRED: Record<BrokerKind, string[]> = {
   amqp: ['queue'],
@@ -56,7 +58,7 @@ export function parseBrokerUrl (kind: BrokerKind, text: string): BrokerTarget {
     url,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port === '' ? SCHEMES[kind][url.protocol] : Number(url.port),
-    tls: /s:$/.test(url.protocol),
+    tls: TLS_SCHEMES.includes(url.protocol),
     username: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     param: (name) => url.searchParams.get(name) ?? '',

@@ -22,6 +22,8 @@ const LEASED: readonly BrokerKind[] = ['mqtt']
 const SYNC_EVERY_MS = 5_000
 const BACKOFF_FIRST_MS = 500
 const BACKOFF_MAX_MS = 30_000
+/** A consumer that ran this long before it failed ends one outage; its failure starts another. */
+const HEALTHY_MS = 10_000
 
 type Deps = {
   listSources: () => Promise<InboundSourceRow[]>
@@ -95,9 +97,12 @@ export function createSourceSupervisor ({ listSources, urlOf, receive, leases, s
     const kind = row.kind as BrokerKind
     const target = parseBrokerUrl(kind, urlOf(row))
     const where = { source: row.id, kind, host: target.host }
+    // One outage is warned about once: from the first failure until a consumer ran a while.
     let failures = 0
+    let reconnectedLogged = false
     const consumeOnce = async (stop: AbortSignal) => {
       let consumer: SourceConsumer | undefined
+      let connectedAt: number | null = null
       try {
         const address = await resolveBrokerHost(target.host, allowPrivateNetworks)
         consumer = await OPENERS[kind]({
@@ -109,8 +114,9 @@ export function createSourceSupervisor ({ listSources, urlOf, receive, leases, s
           store: async (message) => { await receive(row, message) },
           logger,
         })
-        if (failures > 0 && logger) logger.info(where, 'broker source reconnected')
-        failures = 0
+        connectedAt = Date.now()
+        if (failures > 0 && !reconnectedLogged && logger) logger.info(where, 'broker source connected again')
+        reconnectedLogged = failures > 0
         const aborted = new Promise<null>((resolve) => {
           if (stop.aborted) resolve(null)
           stop.addEventListener('abort', () => resolve(null), { once: true })
@@ -118,13 +124,17 @@ export function createSourceSupervisor ({ listSources, urlOf, receive, leases, s
         const reason = await Promise.race([consumer.ended, aborted])
         if (reason !== null) throw reason
       } catch (err) {
+        if (connectedAt !== null && Date.now() - connectedAt >= HEALTHY_MS) {
+          failures = 0
+          reconnectedLogged = false
+        }
         if (failures === 0 && logger) logger.warn({ ...where, err: (err as Error).message }, 'broker source cannot consume; reconnecting with backoff')
         else if (logger) logger.debug({ ...where, err: (err as Error).message }, 'broker source still cannot consume')
         failures++
       } finally {
         await consumer?.close().catch(() => {})
       }
-      if (failures > 0) {
+      if (failures > 0 && !signal.aborted) {
         const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 1))
         await sleep(delay * (0.8 + Math.random() * 0.4), signal)
       }
@@ -146,9 +156,9 @@ export function createSourceSupervisor ({ listSources, urlOf, receive, leases, s
   async function stopOne (id: string) {
     const entry = running.get(id)
     if (!entry) return
-    running.delete(id)
     entry.abort.abort()
     await entry.done
+    running.delete(id)
   }
 
   async function syncOnce () {
@@ -192,7 +202,7 @@ export function createSourceSupervisor ({ listSources, urlOf, receive, leases, s
       timer.unref()
       await sync()
     },
-    /** Sources this process consumes now (connected or reconnecting). */
+    /** Sources this process consumes now (connected, reconnecting or still closing). */
     consuming: () => [...running.keys()],
     /** Stops every consumer: messages being stored are stored and acknowledged first. */
     async stop () {

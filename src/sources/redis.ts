@@ -55,10 +55,12 @@ export const openRedis: OpenConsumer = async ({ target, address, consumerName, l
     ...(target.username !== '' && { username: target.username }),
     ...(target.password !== '' && { password: target.password }),
     database,
-  }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
+  })
   const state = consumerState(async () => { client.destroy() })
   client.on('error', (err: Error) => state.fail(err))
   await client.connect()
+  // Entries are read as bytes: a body is stored exactly as it was added.
+  const asBytes = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } }
   const stream = target.param('stream')
   const group = target.param('group')
   try {
@@ -83,13 +85,13 @@ export const openRedis: OpenConsumer = async ({ target, address, consumerName, l
   const read = async (id: string, block: boolean) => {
     const reply = await client.sendCommand<[Buffer, Entry[]][] | null>([
       'XREADGROUP', 'GROUP', group, consumerName, 'COUNT', String(CONCURRENCY), ...(block ? ['BLOCK', String(BLOCK_MS)] : []), 'STREAMS', stream, id,
-    ])
+    ], asBytes)
     return reply?.[0]?.[1] ?? []
   }
   const claim = async (cursor: string) => {
     const reply = await client.sendCommand<[Buffer, Entry[], Buffer[]?]>([
       'XAUTOCLAIM', stream, group, consumerName, String(leaseMs), cursor, 'COUNT', String(CONCURRENCY),
-    ])
+    ], asBytes)
     return { next: reply[0].toString('utf8'), entries: reply[1].filter((e): e is Entry => e !== null) }
   }
 
