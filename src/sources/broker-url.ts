@@ -1,12 +1,11 @@
 import { LINE_BREAK_OR_NUL } from '../core/endpoint-service.ts'
 import { isBlockedUrl } from '../core/ssrf-guard.ts'
+import type { BrokerKind } from './kinds.ts'
 
 // Broker source URLs: what each kind consumes is named in the query string, the password (if
 // any) in the userinfo. The URL is stored sealed and shown with the password as "****".
 
-export const BROKER_KINDS = ['amqp', 'nats', 'redis', 'mqtt'] as const
-export type BrokerKind = typeof BROKER_KINDS[number]
-export const isBrokerKind = (kind: string): kind is BrokerKind => (BROKER_KINDS as readonly string[]).includes(kind)
+export { BROKER_KINDS, isBrokerKind, type BrokerKind } from './kinds.ts'
 
 const SCHEMES: Record<BrokerKind, Record<string, number>> = {
   amqp: { 'amqp:': 5672, 'amqps:': 5671 },
