@@ -48,7 +48,7 @@ async function bare (kind: BrokerKind, count: number): Promise<number> {
   const sourceId = `src_bench_bare_${kind}_${Date.now()}`
   const open = () => OPENERS[kind]({
     sourceId, target: parseBrokerUrl(kind, fixture.url), address: '127.0.0.1', consumerName: 'bench-bare', leaseMs: 30_000,
-    store: async () => { received++ }, logger: false,
+    store: async () => { received++ },
   })
   let received = 0
   if (kind === 'mqtt') {

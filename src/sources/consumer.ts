@@ -1,6 +1,5 @@
 import dns from 'node:dns/promises'
 import net from 'node:net'
-import type { Logger } from 'pino'
 import { isBlockedAddress, SsrfBlockedError } from '../core/ssrf-guard.ts'
 import type { BrokerTarget } from './broker-url.ts'
 
@@ -26,7 +25,6 @@ export interface ConsumerContext {
   leaseMs: number
   /** Stores the message as an event: resolves once committed, and only then is the message acknowledged. */
   store: (message: BrokerMessage) => Promise<void>
-  logger: Logger | false
 }
 
 /**

@@ -112,7 +112,6 @@ export function createSourceSupervisor ({ listSources, urlOf, receive, leases, s
           consumerName: processName,
           leaseMs,
           store: async (message) => { await receive(row, message) },
-          logger,
         })
         connectedAt = Date.now()
         if (failures > 0 && !reconnectedLogged && logger) logger.info(where, 'broker source connected again')
