@@ -63,6 +63,8 @@ import { createActivityFeed } from './core/activity-feed.ts'
 import { createTransformPool, TRANSFORM_THREADS, transformHardLimitMs } from './core/transform-pool.ts'
 import { createTransforms } from './core/transforms.ts'
 import { transformRoutes } from './http/transform-routes.ts'
+import { createSourceSupervisor, type SourceSupervisor } from './sources/index.ts'
+import { createSourceLeaseRepository } from './storage/source-lease-repository.ts'
 
 /** Settings key of the value that proves a secret key is the database's own (doctor reads it too). */
 export const KEY_CHECK = 'secret_key_check'
@@ -185,6 +187,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     secrets,
     relayNow: (delivery, owner, timeoutMs) => attempts.attempt(delivery, owner, { timeoutMs, keepBodyBytes: RELAY_BODY_LIMIT }),
     publicUrl: config.publicUrl,
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    brokerSourcesChanged: () => signal.notify(CHANNELS.sources).catch(() => {}),
     clock,
   })
   const deliveries = createDeliveryService({
@@ -195,6 +199,23 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   distributors = createDistributorService({ distributors: repositories.distributors, endpoints, nodes, clock })
   const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
   const integrationPoints = createIntegrationPointService({ points: repositories.integrationPoints, endpoints, sources, secrets, clock })
+
+  // Broker sources are consumed where deliveries are worked: see docs/broker-sources.md.
+  let supervisor: SourceSupervisor | null = null
+  function startSupervisor () {
+    supervisor = createSourceSupervisor({
+      listSources: () => repositories.sources.listBroker(),
+      urlOf: (row) => sources.brokerUrlOf(row),
+      receive: (row, message) => sources.receiveMessage(row, message),
+      leases: createSourceLeaseRepository(database.db),
+      subscribe: (listener) => signal.subscribe(CHANNELS.sources, listener),
+      allowPrivateNetworks: config.allowPrivateNetworks,
+      leaseMs: config.leaseSeconds * 1000,
+      logger,
+      clock,
+    })
+    return supervisor.start()
+  }
 
   function startWorkers (count: number) {
     for (let i = 0; i < count; i++) {
@@ -231,6 +252,8 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     activity,
     /** Starts listening to the other processes of a PostgreSQL deployment. */
     listen: () => signal.start(),
+    /** Broker sources this process consumes now. */
+    consumingSources: () => supervisor?.consuming() ?? [],
     /** Deliveries this process's workers hold right now. */
     inFlight: () => workers.reduce((sum, worker) => sum + worker.held, 0),
     /** Starts `count` delivery workers in this process, woken by new work. */
@@ -238,9 +261,12 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
       if (count === 0) return
       await signal.start()
       startWorkers(count)
+      await startSupervisor()
     },
     /** Stops the workers gracefully (in-flight tries finish), then closes everything. */
     async close () {
+      // Consumers first: the messages they are storing still find the database open.
+      await supervisor?.stop()
       await Promise.all(workers.map((w) => w.stop()))
       await activity.close()
       await signal.close()

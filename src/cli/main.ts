@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { VERIFY_METHODS } from '../core/inbound-verifiers.ts'
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
 import { parseRetrySchedule } from '../core/retry-schedule.ts'
+import { BROKER_KINDS } from '../sources/kinds.ts'
 import { VERSION } from '../version.ts'
 import { namesHub, withApiOptions } from './api-client.ts'
 import { EXIT_USAGE, runCommand, UsageError } from './run-command.ts'
@@ -181,20 +182,40 @@ apiCommand(transform, 'test <file>', 'Run the transform in <file> on a webhook, 
   .addOption(jsonOption())
   .action((file, options) => runCommand(async () => (await import('./transform-commands.ts')).transformTest(file, options)))
 
-const source = program.command('source').description('Manage inbound sources: URLs other systems post webhooks to')
-  .addHelpText('after', example('hookhub source add Stripe --verify stripe --secret whsec_from_stripe', 'hookhub source list'))
-apiCommand(source, 'add <name>', 'Create an inbound source and print its inbound URL',
-  'hookhub source add Kanboard --verify kanboard --secret WEBHOOK_TOKEN')
-  .addOption(new Option('--verify <method>', 'how senders prove themselves').choices([...VERIFY_METHODS]).makeOptionMandatory())
+const source = program.command('source').description('Manage sources: URLs other systems post webhooks to, or broker queues, streams and topics hookhub consumes')
+  .addHelpText('after', example('hookhub source add Stripe --verify stripe --secret whsec_from_stripe',
+    'hookhub source add Orders --kind amqp --broker-url "amqp://hookhub:pass@rabbit:5672/shop?queue=orders" --type-from type', 'hookhub source list'))
+apiCommand(source, 'add <name>', 'Create a source and print its inbound URL (or, for a broker source, what it consumes)',
+  'hookhub source add Kanboard --verify kanboard --secret WEBHOOK_TOKEN',
+  'hookhub source create Orders --kind nats --broker-url "nats://nats:4222?stream=ORDERS&consumer=hookhub" --type-from type')
+  .alias('create')
+  .addOption(new Option('--kind <kind>', 'http (default): an inbound URL; or the broker it consumes').choices(['http', ...BROKER_KINDS]))
+  .option('--broker-url <url>', 'broker sources: amqp[s]://…?queue=, nats://…?stream=&consumer=, redis[s]://…?stream=&group=, mqtt[s]://…?topic=')
+  .option('--type-from <name>', 'broker sources: the header or property naming the event type')
+  .addOption(new Option('--verify <method>', 'http sources: how senders prove themselves').choices([...VERIFY_METHODS]))
   .option('--secret <secret>', 'token or signing secret of the sender (never shown again)')
   .addOption(new Option('--type <type>', 'every event of this source gets this type').conflicts('typeField'))
   .option('--type-field <path>', 'take the event type from this payload field (dot path, e.g. data.kind)')
   .option('--accept <list>', 'store only these event types (comma-separated, * wildcards)')
   .addOption(jsonOption())
-  .action((name, options) => runCommand(async () => (await import('./source-commands.ts')).sourceAdd(name, options)))
-withPaging(apiCommand(source, 'list', 'List inbound sources with their URLs', 'hookhub source list'))
+  .action((name, options) => runCommand(async () => {
+    const broker = options.kind !== undefined && options.kind !== 'http'
+    if (broker ? options.brokerUrl === undefined : options.verify === undefined) {
+      throw new UsageError(broker ? `a ${options.kind} source needs --broker-url` : 'an http source needs --verify (none, token, …)')
+    }
+    return (await import('./source-commands.ts')).sourceAdd(name, options)
+  }))
+withPaging(apiCommand(source, 'list', 'List sources with their inbound or broker URLs', 'hookhub source list'))
   .addOption(jsonOption())
   .action((options) => runCommand(async () => (await import('./source-commands.ts')).sourceList(options)))
+for (const [action, paused, description] of [
+  ['pause', true, 'Stop consuming a broker source; its messages wait in the broker'],
+  ['resume', false, 'Consume a paused broker source again'],
+] as const) {
+  apiCommand(source, `${action} <source-id>`, description, `hookhub source ${action} src_01J9Z3`)
+    .addOption(jsonOption())
+    .action((id, options) => runCommand(async () => (await import('./source-commands.ts')).sourceSetPaused(id, paused, options)))
+}
 
 // Events and deliveries.
 

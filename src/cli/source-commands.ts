@@ -1,4 +1,4 @@
-import { connectToHub, type ApiOptions } from './api-client.ts'
+import { connectToHub, segment, type ApiOptions } from './api-client.ts'
 import { splitList } from './endpoint-commands.ts'
 import { printJson, printLine, printPage } from './output.ts'
 import type { ListOptions } from './user-commands.ts'
@@ -8,16 +8,23 @@ import type { ListOptions } from './user-commands.ts'
 interface WireSource {
   id: string
   name: string
-  verify: string
-  has_secret: boolean
+  kind: string
+  verify?: string
+  has_secret?: boolean
   event_type: string | { field: string } | null
   accepted_types: string[] | null
-  inbound_url: string
+  inbound_url?: string
+  /** Broker sources: the broker URL, password masked. */
+  url?: string
   enabled: boolean
+  paused: boolean
 }
 
 export interface SourceAddOptions extends ApiOptions {
-  verify: string
+  kind?: string
+  brokerUrl?: string
+  typeFrom?: string
+  verify?: string
   secret?: string
   type?: string
   typeField?: string
@@ -30,6 +37,9 @@ export async function sourceAdd (name: string, o: SourceAddOptions) {
   const source = await hub.post<WireSource>('/api/v1/sources', {
     json: {
       name,
+      kind: o.kind,
+      url: o.brokerUrl,
+      type_from: o.typeFrom,
       verify: o.verify,
       secret: o.secret,
       event_type: o.typeField !== undefined ? { field: o.typeField } : o.type,
@@ -37,6 +47,9 @@ export async function sourceAdd (name: string, o: SourceAddOptions) {
     },
   })
   if (o.json) return printJson(source)
+  if (source.kind !== 'http') {
+    return printLine(`created source ${source.id} (${source.name}, ${source.kind})`, `  consumes: ${source.url}`)
+  }
   printLine(
     `created source ${source.id} (${source.name}, verify ${source.verify})`,
     `  inbound URL: ${source.inbound_url}`,
@@ -53,8 +66,18 @@ export async function sourceList (options: ListOptions) {
   printPage(page, [
     ['ID', (s) => s.id],
     ['NAME', (s) => s.name],
-    ['VERIFY', (s) => s.verify + (s.verify !== 'none' && !s.has_secret ? ' (no secret)' : '')],
-    ['STATE', (s) => (s.enabled ? 'enabled' : 'disabled')],
-    ['INBOUND URL', (s) => s.inbound_url],
+    ['KIND', (s) => s.kind],
+    ['VERIFY', (s) => (s.kind !== 'http' ? '-' : s.verify + (s.verify !== 'none' && !s.has_secret ? ' (no secret)' : ''))],
+    ['STATE', (s) => (!s.enabled ? 'disabled' : s.paused ? 'paused' : 'enabled')],
+    ['URL', (s) => s.inbound_url ?? s.url ?? ''],
   ], 'no sources')
+}
+
+export async function sourceSetPaused (id: string, paused: boolean, options: ApiOptions & { json?: boolean }) {
+  const hub = connectToHub(options)
+  const source = await hub.post<WireSource>(`/api/v1/sources/${segment(id)}/${paused ? 'pause' : 'resume'}`, { subject: `source ${id}` })
+  if (options.json) return printJson(source)
+  printLine(paused
+    ? `paused source ${source.id}; its messages wait in the broker until: hookhub source resume ${source.id}`
+    : `resumed source ${source.id}; it consumes again`)
 }

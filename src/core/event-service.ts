@@ -9,7 +9,7 @@ import { routes } from './routing.ts'
 import { filterablePayload, storedPayloadFilter } from './filters.ts'
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000
-const TYPE_PATTERN = /^[A-Za-z0-9_.:\-/]{1,255}$/
+export const TYPE_PATTERN = /^[A-Za-z0-9_.:\-/]{1,255}$/
 
 export interface PublishInput {
   type: string

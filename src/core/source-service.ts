@@ -1,7 +1,10 @@
 import { isUtf8 } from 'node:buffer'
-import { HookhubError, invalidUtf8, notFound, validationFailed } from './errors.ts'
+import { createHash } from 'node:crypto'
+import { conflict, HookhubError, invalidUtf8, notFound, validationFailed } from './errors.ts'
 import type { InboundSourceRow, SourceRepository, SourceRow } from '../storage/source-repository.ts'
-import type { EventService } from './event-service.ts'
+import { TYPE_PATTERN, type EventService } from './event-service.ts'
+import { brokerUrlProblems, isBrokerKind, maskBrokerUrl, type BrokerKind } from '../sources/broker-url.ts'
+import type { BrokerMessage } from '../sources/consumer.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
 import type { AttemptResult } from './delivery-attempt.ts'
 import { newId, newUrlToken } from './ids.ts'
@@ -12,13 +15,23 @@ import type { SecretBox } from './secret-box.ts'
 import type { Principal } from './user-service.ts'
 
 const SECRET_CONTEXT = 'sources.secret'
+const URL_CONTEXT = 'sources.broker_url'
+
+/** "http": senders post to the inbound URL; the others consume a broker. */
+export type SourceKind = 'http' | BrokerKind
 
 /** A fixed event type, or where in the payload to read it. */
 export type EventTypeRule = string | { field: string }
 
 export interface SourceInput {
   name: string
-  verify: VerifyMethod
+  kind?: SourceKind
+  /** How HTTP senders prove themselves (required for http sources). */
+  verify?: VerifyMethod
+  /** The broker URL of a broker source (it may hold a password). */
+  url?: string
+  /** The header or property naming a broker message's event type. */
+  type_from?: string | null
   secret?: string | null
   event_type?: EventTypeRule | null
   accepted_types?: string[] | null
@@ -105,6 +118,22 @@ function readInbound (row: SourceRow, hook: InboundHook) {
   }
 }
 
+/**
+ * A broker message's body as the stored payload: JSON text as it is, anything else (or a body
+ * whose content type says it is not JSON) in the {"content_type", "body" | "body_base64"} envelope.
+ */
+function brokerPayload ({ body, contentType }: BrokerMessage) {
+  const text = isUtf8(body) ? body.toString('utf8') : null
+  const json = contentType === null || isJsonType(contentType) ? parsedOrNotJson(text) : NOT_JSON
+  if (json !== NOT_JSON) return { text: text!, contentType: null, payload: json }
+  const envelope = { content_type: contentType ?? 'application/octet-stream', ...(text === null ? { body_base64: body.toString('base64') } : { body: text }) }
+  return { text: JSON.stringify(envelope), contentType: envelope.content_type, payload: envelope }
+}
+
+/** Idempotency keys stay short whatever a publisher puts in its message id. */
+const messageKey = (sourceId: string, messageId: string) =>
+  `source:${sourceId}:${messageId.length <= 200 ? messageId : createHash('sha256').update(messageId).digest('hex')}`
+
 type Deps = {
   sources: SourceRepository
   events: Pick<EventService, 'publish'>
@@ -112,6 +141,10 @@ type Deps = {
   /** Tries a delivery leased to `owner` now, within `timeoutMs`, keeping the response body. */
   relayNow: (delivery: ClaimedDelivery, owner: string, timeoutMs: number) => Promise<AttemptResult>
   publicUrl: string
+  /** Broker hosts may be private addresses (HOOKHUB_ALLOW_PRIVATE_NETWORKS). */
+  allowPrivateNetworks: boolean
+  /** Told after a broker source was created, paused, resumed or deleted (the supervisors consume). */
+  brokerSourcesChanged?: () => Promise<void>
   clock: () => number
 }
 
@@ -129,13 +162,24 @@ function publisherOf (row: InboundSourceRow): number | undefined {
 /** A relayed call's delivery stays leased this much longer than its timeout, then a worker retries it. */
 const RELAY_LEASE_MARGIN_MS = 30_000
 
-export function createSourceService ({ sources, events, secrets, relayNow, publicUrl, clock }: Deps) {
+export function createSourceService ({ sources, events, secrets, relayNow, publicUrl, allowPrivateNetworks, brokerSourcesChanged, clock }: Deps) {
   const inboundUrlFor = (token: string) => `${publicUrl}/hooks/${token}`
   const inboundUrl = (row: SourceRow) => inboundUrlFor(row.token)
 
   function validate (input: Partial<SourceInput>, creating: boolean) {
     const fields: Record<string, string[]> = {}
     if (creating && (typeof input.name !== 'string' || input.name.trim() === '')) fields.name = ['is required']
+    const kind = input.kind ?? 'http'
+    if (kind !== 'http' && !isBrokerKind(kind)) fields.kind = ['must be one of http, amqp, nats, redis, mqtt']
+    else if (kind === 'http') {
+      if (creating && input.verify === undefined) fields.verify = ['is required']
+      for (const field of ['url', 'type_from'] as const) if (input[field] != null) fields[field] = ['is for broker sources (kind amqp, nats, redis or mqtt)']
+    } else {
+      const problems = typeof input.url === 'string' ? brokerUrlProblems(kind, input.url, allowPrivateNetworks) : ['is required']
+      if (problems.length > 0) fields.url = problems
+      if (input.verify !== undefined || input.secret != null) fields[input.verify !== undefined ? 'verify' : 'secret'] = ['is for http sources; a broker source trusts its broker']
+      if (input.type_from != null && (input.type_from.trim() === '' || /[\r\n\0]/.test(input.type_from))) fields.type_from = ['must name a header or property']
+    }
     if (input.verify !== undefined && !VERIFY_METHODS.includes(input.verify)) fields.verify = [`must be one of ${VERIFY_METHODS.join(', ')}`]
     const rule = input.event_type
     if (typeof rule === 'string' && rule.trim() === '') fields.event_type = ['must not be empty']
@@ -147,6 +191,11 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
     return {
       id: row.id,
       name: row.name,
+      kind: row.kind as SourceKind,
+      /** The broker URL with its password masked; null for http sources. */
+      url: row.broker_url === null ? null : maskBrokerUrl(secrets.open(row.broker_url, URL_CONTEXT)),
+      typeFrom: row.type_from,
+      paused: row.paused === 1,
       verify: row.verify as VerifyMethod,
       hasSecret: row.secret !== null,
       eventType: row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule,
@@ -176,10 +225,14 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
     async create (input: SourceInput, owner: { userId: number | null; dialect?: string; ownerId?: string }) {
       validate(input, true)
       const now = clock()
+      const kind = input.kind ?? 'http'
       const row = await sources.insert({
         id: newId('src', now),
         name: input.name.trim(),
-        verify: input.verify,
+        kind,
+        broker_url: kind === 'http' ? null : secrets.seal(input.url as string, URL_CONTEXT),
+        type_from: input.type_from ?? null,
+        verify: input.verify ?? 'none',
         secret: sealSecret(input.secret),
         event_type: input.event_type == null ? null : JSON.stringify(input.event_type),
         accepted_types: input.accepted_types == null ? null : JSON.stringify(input.accepted_types),
@@ -197,6 +250,17 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
         created_at: now,
         updated_at: now,
       })
+      if (kind !== 'http') await brokerSourcesChanged?.()
+      return toSource(row)
+    },
+
+    /** Stops (or starts again) consuming a broker source; http sources cannot be paused (409). */
+    async setPaused (id: string, paused: boolean, scope: Scope, actor: Principal) {
+      const found = await findVisible(id, scope, actor)
+      if (found.kind === 'http') throw conflict('Only broker sources can be paused: the senders of an http source would lose their events')
+      const row = await sources.update(id, { paused: paused ? 1 : 0, updated_at: clock() })
+      if (!row) throw notFound('Source')
+      await brokerSourcesChanged?.()
       return toSource(row)
     },
 
@@ -228,8 +292,9 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
     },
 
     async remove (id: string, scope: Scope, actor: Principal) {
-      await findVisible(id, scope, actor)
+      const row = await findVisible(id, scope, actor)
       await sources.delete(id)
+      if (row.kind !== 'http') await brokerSourcesChanged?.()
     },
 
     /** For the dialect that owns a source. */
@@ -245,7 +310,38 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
     /** The enabled source behind an inbound token. */
     async findByToken (token: string) {
       const row = await sources.findByToken(token)
-      return row && row.enabled === 1 ? row : undefined
+      return row && row.enabled === 1 && row.kind === 'http' ? row : undefined
+    },
+
+    /** The broker URL of a broker source, password included: for its consumer only. */
+    brokerUrlOf: (row: SourceRow) => secrets.open(row.broker_url as string, URL_CONTEXT),
+
+    /**
+     * Stores a message a broker source consumed as an event. Resolves once the event is committed
+     * (or was already stored under the message's id, or its type is not accepted): only then is
+     * the message acknowledged to the broker.
+     */
+    async receiveMessage (row: InboundSourceRow, message: BrokerMessage) {
+      const { text, contentType, payload } = brokerPayload(message)
+      const rule = row.event_type === null ? null : JSON.parse(row.event_type) as EventTypeRule
+      const found = (row.type_from === null ? undefined : message.headers.get(row.type_from.toLowerCase()))
+        ?? (rule === null ? defaultType('none', payload, {}) : typeof rule === 'string' ? rule : readPath(payload, rule.field))
+      // A type hookhub cannot store must not make the message come back forever.
+      const type = typeof found === 'string' && TYPE_PATTERN.test(found) ? found : 'unknown'
+      const accepted = row.accepted_types === null ? null : JSON.parse(row.accepted_types) as string[]
+      if (accepted !== null && !typeMatches(accepted, type)) return { stored: false as const, type }
+      const publisherId = publisherOf(row)
+      const result = await events.publish({
+        type,
+        payload: text,
+        contentType,
+        source: row.id,
+        channel: row.channel,
+        ...(publisherId !== undefined && { publisherId, namesFromHub: true }),
+        idempotencyKey: message.messageId === null ? undefined : messageKey(row.id, message.messageId),
+      })
+      await sources.touch(row.id, clock())
+      return { stored: true as const, type, event: result.event, duplicate: result.duplicate }
     },
 
     /**

@@ -7,6 +7,7 @@ import { eventContentType } from './migrations/0004-event-content-type.ts'
 import { openDeliveryIndexes } from './migrations/0005-open-delivery-indexes.ts'
 import { endpointPayloadFilter } from './migrations/0007-endpoint-payload-filter.ts'
 import { transforms } from './migrations/0008-transforms.ts'
+import { brokerSources } from './migrations/0010-broker-sources.ts'
 
 function migrationsFor (engine: Database['engine']): Record<string, Migration> {
   return {
@@ -17,6 +18,7 @@ function migrationsFor (engine: Database['engine']): Record<string, Migration> {
     '0005-open-delivery-indexes': openDeliveryIndexes(),
     '0007-endpoint-payload-filter': endpointPayloadFilter(),
     '0008-transforms': transforms(),
+    '0010-broker-sources': brokerSources(engine),
   }
 }
 

@@ -8,6 +8,8 @@ export const CHANNELS = {
   work: 'hookhub_work',
   /** Batches of activity (events stored, delivery attempts) for live streams in other processes. */
   activity: 'hookhub_activity',
+  /** A broker source was created, paused, resumed or deleted: source supervisors look again. */
+  sources: 'hookhub_sources',
 } as const
 
 export type Channel = typeof CHANNELS[keyof typeof CHANNELS]

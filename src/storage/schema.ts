@@ -75,6 +75,21 @@ export interface SourcesTable {
   last_received_at: number | null
   created_at: number
   updated_at: number
+  /** "http" (inbound URL) or the broker it consumes: amqp, nats, redis, mqtt. */
+  kind: Generated<string>
+  /** Sealed broker URL (it may hold a password); null for http. */
+  broker_url: string | null
+  /** The header or property naming a broker message's event type. */
+  type_from: string | null
+  /** 1: a broker source stops consuming until resumed. */
+  paused: Generated<number>
+}
+
+/** Which process consumes a source that allows one consumer at a time (MQTT), until when. */
+export interface SourceLeasesTable {
+  source_id: string
+  holder: string
+  expires_at: number
 }
 
 export interface EventsTable {
@@ -239,6 +254,7 @@ export interface DB {
   api_tokens: ApiTokensTable
   integrations: IntegrationsTable
   sources: SourcesTable
+  source_leases: SourceLeasesTable
   events: EventsTable
   idempotency_keys: IdempotencyKeysTable
   endpoints: EndpointsTable

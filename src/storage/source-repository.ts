@@ -48,6 +48,15 @@ export function createSourceRepository (db: Kysely<DB>) {
       return db.selectFrom('sources').selectAll()
         .where('owner_dialect', '=', dialect).where('owner_id', '=', ownerId).executeTakeFirst()
     },
+    /** Every broker source with its owner's permissions: what the source supervisor consumes. */
+    async listBroker (): Promise<InboundSourceRow[]> {
+      return db.selectFrom('sources')
+        .leftJoin('users', (join) => join.onRef('users.id', '=', 'sources.user_id').on('users.deleted_at', 'is', null))
+        .selectAll('sources')
+        .select('users.permissions as owner_permissions')
+        .where('sources.kind', '!=', 'http')
+        .execute()
+    },
     async list (afterId: string, limit: number, userId?: number): Promise<SourceRow[]> {
       let query = db.selectFrom('sources').selectAll().where('id', '>', afterId)
       if (userId !== undefined) query = query.where('user_id', '=', userId)

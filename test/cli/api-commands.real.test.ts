@@ -202,8 +202,24 @@ for (const engine of engines) {
           assert.ok(list.data.some((s) => s.id === typed.id))
           const table = await hub.run(['source', 'list'])
           assertOk(table)
-          assert.match(table.stdout, /^ID\s+NAME\s+VERIFY\s+STATE\s+INBOUND URL$/m)
-          assert.match(table.stdout, /\bLater\s+github \(no secret\)\s+enabled\s+http/)
+          assert.match(table.stdout, /^ID\s+NAME\s+KIND\s+VERIFY\s+STATE\s+URL$/m)
+          assert.match(table.stdout, /\bLater\s+http\s+github \(no secret\)\s+enabled\s+http/)
+
+          // A broker source: `create` is `add`; it needs --broker-url; pause and resume.
+          const queue = await hub.run(['source', 'create', 'Orders', '--kind', 'amqp', '--broker-url', 'amqp://hub:pw-9f3k@rabbit.example.com/?queue=orders'])
+          assertOk(queue)
+          assert.match(queue.stdout, /created source (src_\S+) \(Orders, amqp\)\n {2}consumes: amqp:\/\/hub:\*\*\*\*@rabbit\.example\.com\/\?queue=orders/)
+          assert.ok(!queue.stdout.includes('pw-9f3k'))
+          const queueId = /created source (src_\S+)/.exec(queue.stdout)![1]
+          const paused = await hub.json<{ paused: boolean }>(['source', 'pause', queueId])
+          assert.equal(paused.paused, true)
+          const resumed = await hub.run(['source', 'resume', queueId])
+          assertOk(resumed)
+          assert.match(resumed.stdout, /resumed source/)
+          const noUrl = await hub.run(['source', 'add', 'Broken', '--kind', 'redis'])
+          assert.equal(noUrl.code, 2, show(noUrl))
+          assert.match(noUrl.stderr, /needs --broker-url/)
+          await hub.run(['source', 'pause', queueId])
         }),
       ]
       await Promise.all(groups)

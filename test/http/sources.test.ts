@@ -17,7 +17,7 @@ const INBOUND_URL = /^http:\/\/localhost:8080\/hooks\/([A-Za-z0-9_-]{20,})$/
 /** No workers: nothing leaves the process. */
 const API_ONLY = { HOOKHUB_WORKERS: '0' }
 const SINK_ENV = { HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true', HOOKHUB_RETRY_SCHEDULE: '0,50ms,100ms' }
-const SOURCE_KEYS = ['accepted_types', 'created_at', 'enabled', 'event_type', 'has_secret', 'id', 'inbound_url', 'last_received_at', 'name', 'updated_at', 'verify']
+const SOURCE_KEYS = ['accepted_types', 'created_at', 'enabled', 'event_type', 'has_secret', 'id', 'inbound_url', 'kind', 'last_received_at', 'name', 'paused', 'updated_at', 'verify']
 const STANDARD_SECRET = `whsec_${Buffer.alloc(24, 5).toString('base64')}`
 
 type Auth = { authorization: string }
@@ -97,6 +97,8 @@ for (const engine of engines) {
       assert.deepEqual(body, {
         id: body.id,
         name: 'Kanboard',
+        kind: 'http',
+        paused: false,
         verify: 'kanboard',
         has_secret: true,
         event_type: null,

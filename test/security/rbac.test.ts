@@ -17,7 +17,7 @@ import {
 reportSkippedPostgres()
 
 /** Rows a route's path (or query) parameter names. */
-type Kind = 'endpoint' | 'source' | 'integration' | 'deletedIntegration' | 'node' | 'distributor' | 'webhook' | 'point'
+type Kind = 'endpoint' | 'source' | 'brokerSource' | 'integration' | 'deletedIntegration' | 'node' | 'distributor' | 'webhook' | 'point'
   | 'delivery' | 'event' | 'token' | 'user'
 
 /**
@@ -106,6 +106,8 @@ const TABLE: Record<string, Rule> = {
   'GET /api/v1/sources': { permission: 'sources.view', own: 'list', ok: 200, query: native(''), hides: 'source' },
   'GET /api/v1/sources/:id': { permission: 'sources.view', own: 'rows', row: 'source', ok: 200 },
   'DELETE /api/v1/sources/:id': { permission: 'sources.delete', own: 'rows', row: 'source', ok: 204 },
+  'POST /api/v1/sources/:id/pause': { permission: 'sources.manage', own: 'rows', row: 'brokerSource', ok: 200 },
+  'POST /api/v1/sources/:id/resume': { permission: 'sources.manage', own: 'rows', row: 'brokerSource', ok: 200 },
 
   'GET /api/v1/deliveries': { permission: 'deliveries.view', own: 'rows', row: 'endpoint', ok: 200, query: (row) => `?endpoint_id=${row}` },
   'GET /api/v1/deliveries/:id': { permission: 'deliveries.view', own: 'rows', row: 'delivery', ok: 200 },

@@ -196,6 +196,9 @@ export const resources = {
     (await made(hub, 'POST', '/api/v1/endpoints', auth, { url: TARGET, auth: { type: 'bearer', token: newSecret('ep_token') } })).id as string,
   source: async (hub: TestHub, auth: Auth) =>
     (await made(hub, 'POST', '/api/v1/sources', auth, { name: 'src', verify: 'token', secret: newSecret('src') })).id as string,
+  /** A broker source whose URL holds a password (never consumed here: workers are off). */
+  brokerSource: async (hub: TestHub, auth: Auth) =>
+    (await made(hub, 'POST', '/api/v1/sources', auth, { name: 'queue', kind: 'amqp', url: `amqp://hub:${newSecret('amqp')}@rabbit.example.com/?queue=orders` })).id as string,
   integration: async (hub: TestHub, auth: Auth) =>
     (await made(hub, 'POST', '/api/v1/integrations', auth, {
       name: 'Stripe', type: 'webhook', provider: 'stripe', credentials: { webhook_secret: newSecret('whsec'), api_key: newSecret('sk_live') },
