@@ -11,6 +11,7 @@ import { createOwnNamesCheck } from './core/owner-scope.ts'
 import { createRetention, retentionOptionsFor, type Retention } from './core/retention.ts'
 import { createSecretBox, type SecretBox } from './core/secret-box.ts'
 import { createSourceService } from './core/source-service.ts'
+import { createTestSendService } from './core/test-send-service.ts'
 import { createUserService, type UserService } from './core/user-service.ts'
 import { integrationsFormat } from './dialects/integrations/mapping.ts'
 import { integrationRoutes } from './dialects/integrations/routes.ts'
@@ -44,6 +45,7 @@ import { statusRoutes } from './http/status-routes.ts'
 import { createStatsService } from './core/stats-service.ts'
 import { createStatsRepository } from './storage/stats-repository.ts'
 import { streamRoutes } from './http/stream-routes.ts'
+import { testSendRoutes } from './http/test-send-routes.ts'
 import { createMetricsRepository } from './storage/metrics-repository.ts'
 import { CIRCUIT_THRESHOLD } from './core/endpoint-service.ts'
 import { userRoutes } from './http/user-routes.ts'
@@ -277,6 +279,9 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(userRoutes(users))
   await app.register(eventRoutes(events, core.repositories.deliveries))
   await app.register(endpointRoutes(endpoints))
+  await app.register(testSendRoutes(createTestSendService({
+    endpoints, rows: core.repositories.endpoints, events, deliveries: core.repositories.deliveries,
+  })))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
   await app.register(statsRoutes(createStatsService({

@@ -329,6 +329,11 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
       return { secret, previousValidUntil: now + ROTATION_OVERLAP_MS }
     },
 
+    /** The current signing secret, for whoever may change the endpoint to set up its receiver. */
+    async revealSecret (id: string, scope: Scope, actor: Principal): Promise<string> {
+      return secrets.open((await findVisible(id, scope, actor)).secret, SECRET_CONTEXT)
+    },
+
     async setPaused (id: string, paused: boolean, scope: Scope, actor: Principal) {
       return this.update(id, { paused }, scope, actor)
     },

@@ -32,6 +32,8 @@ export interface PublishInput {
   idempotencyKey?: string
   /** The delivery to this endpoint starts leased to `owner`, who tries it at once (synchronous relay). */
   hold?: { endpointId: string; owner: string; leaseMs: number }
+  /** The event goes to this endpoint alone, whatever its filter (a test send). */
+  only?: RoutableRow
 }
 
 export interface PublishResult {
@@ -92,8 +94,8 @@ export function createEventService ({ events, endpoints, checkOwnNames, nodeLine
       const now = clock()
       const lineage = input.nodeId ? await nodeLineage(input.nodeId) : []
       const channel = input.channel ?? null
-      const candidates = await endpoints.routable({ nodeLineage: lineage, channel, userId: publisherId })
-      const targets = candidates.filter((e) => routes({
+      const candidates = input.only ? [] : await endpoints.routable({ nodeLineage: lineage, channel, userId: publisherId })
+      const targets = input.only ? [input.only] : candidates.filter((e) => routes({
         filterTypes: JSON.parse(e.filter_types) as string[],
         filterNodeId: e.filter_node_id,
         filterChannel: e.filter_channel,

@@ -232,6 +232,17 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
     return { secret: result.secret, previous_secret_valid_until: toTimestamp(result.previousValidUntil) }
   })
 
+  app.get('/api/v1/endpoints/:id/secret', {
+    config: { permission: ['endpoints', 'manage'] },
+    schema: {
+      operationId: 'getEndpointSecret',
+      tags,
+      summary: 'The current signing secret; needs the permission that changes the endpoint',
+      params: Params,
+      response: { 200: withExamples(Type.Object({ secret: Type.String() }), { secret: 'whsec_xZ4+Hm1wf4KsY7dY/wEfwrIE+RCTIG7H' }), ...nativeErrors(404) },
+    },
+  }, async (request) => ({ secret: await service.revealSecret(request.params.id, scopeFor(request), principalOf(request)) }))
+
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/api/v1/endpoints/:id/${action}`, {
       config: { permission: ['endpoints', 'manage'] },

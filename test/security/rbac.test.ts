@@ -95,6 +95,8 @@ const TABLE: Record<string, Rule> = {
   'POST /api/v1/endpoints/:id/resume': { permission: 'endpoints.manage', own: 'rows', row: 'endpoint', ok: 200 },
   'GET /api/v1/endpoints/:id/health': { permission: 'endpoints.view', own: 'rows', row: 'endpoint', ok: 200 },
   'POST /api/v1/endpoints/:id/recover': { permission: 'deliveries.retry', own: 'rows', row: 'endpoint', ok: 202, payload: () => ({ since: '2h' }) },
+  'GET /api/v1/endpoints/:id/secret': { permission: 'endpoints.manage', own: 'rows', row: 'endpoint', ok: 200 },
+  'POST /api/v1/endpoints/:id/test': { permission: 'endpoints.manage', own: 'rows', row: 'endpoint', ok: 202, payload: () => ({}) },
 
   'POST /api/v1/sources': { permission: 'sources.create', own: 'create', ok: 201, payload: () => ({ name: 'rbac', verify: 'none' }) },
   'GET /api/v1/sources': { permission: 'sources.view', own: 'list', ok: 200, query: native(''), hides: 'source' },
