@@ -267,6 +267,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
     authFailureLimitPerMinute: options.config.authFailureLimitPerMinute,
     maxBodyBytesInFlight: options.config.maxBodyBytesInFlight,
+    portalFrameAncestors: options.config.portalFrameAncestors,
     sharedSchemas: [Integration, LaravelError, BrokerstrError, IncoplaxError],
   })
   const metrics = createMetrics({

@@ -66,6 +66,8 @@ const TABLE: Record<string, Rule> = {
   'GET /docs/yaml': { public: true },
   'GET /console': { public: true },
   'GET /console*': { public: true },
+  'GET /portal': { public: true },
+  'GET /portal*': { public: true },
   'GET /openapi.json': { public: true },
   'GET /metrics': { public: true },
   'GET /healthz': { public: true },
