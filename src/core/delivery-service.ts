@@ -49,7 +49,10 @@ export function createDeliveryService ({ deliveries, endpoints, events, notify, 
 
     async get (publicId: string, scope: Scope, actor: Principal) {
       const delivery = await find(publicId, scope, actor)
-      return { delivery, attempts: await deliveries.attemptsOf(delivery.id) }
+      const [attempts, event] = await Promise.all([deliveries.attemptsOf(delivery.id), events.findByPublicId(delivery.event_public_id)])
+      // Retention deletes an event with its deliveries: one without the other is being deleted.
+      if (!event) throw notFound('Delivery')
+      return { delivery, attempts, event }
     },
 
     /**

@@ -140,16 +140,17 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
     schema: {
       operationId: 'getDelivery',
       tags: ['deliveries'],
-      summary: 'One delivery with every attempt (request headers with secrets masked, response status and first 4 KB)',
+      summary: 'One delivery with its event\'s type and payload (what each request body carries, in the endpoint\'s format) and every attempt (request headers with secrets masked, response status and first 4 KB)',
       params: DeliveryParams,
       response: {
-        200: withExamples(Type.Intersect([Delivery, Type.Object({ attempts: Type.Array(Attempt) })]), { ...deliveryExample, attempts: [attemptExample] }),
+        200: withExamples(Type.Intersect([Delivery, Type.Object({ event_type: Type.String(), payload: Type.Unknown(), attempts: Type.Array(Attempt) })]),
+          { ...deliveryExample, event_type: 'order.created', payload: { order_id: 'ord_1001' }, attempts: [attemptExample] }),
         ...nativeErrors(404),
       },
     },
   }, async (request) => {
-    const { delivery, attempts } = await service.get(request.params.id, scopeFor(request), principalOf(request))
-    return { ...toWireDelivery(delivery), attempts: attempts.map(toWireAttempt) }
+    const { delivery, attempts, event } = await service.get(request.params.id, scopeFor(request), principalOf(request))
+    return { ...toWireDelivery(delivery), event_type: event.type, payload: JSON.parse(event.payload) as unknown, attempts: attempts.map(toWireAttempt) }
   })
 
   app.post('/api/v1/deliveries/:id/retry', {
