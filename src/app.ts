@@ -61,6 +61,10 @@ import { createSourceRepository } from './storage/source-repository.ts'
 import { createUserRepository } from './storage/user-repository.ts'
 import { CHANNELS, createNotifications } from './storage/notifications.ts'
 import { createActivityFeed } from './core/activity-feed.ts'
+import { createTenantService } from './core/tenant-service.ts'
+import { createPublishAdmission } from './core/publish-admission.ts'
+import { createTenantRepository } from './storage/tenant-repository.ts'
+import { tenantRoutes } from './http/tenant-routes.ts'
 
 /** Settings key of the value that proves a secret key is the database's own (doctor reads it too). */
 export const KEY_CHECK = 'secret_key_check'
@@ -123,6 +127,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     distributors: createDistributorRepository(database.db),
     thuliumWebhooks: createThuliumWebhookRepository(database.db),
     integrationPoints: createIntegrationPointRepository(database.db),
+    tenants: createTenantRepository(database.db),
   }
   const users = createUserService({ users: repositories.users, clock })
   // Deleting a node takes its distributors along; the two services know each other late.
@@ -146,11 +151,13 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     nodeLineage: nodes.lineage,
     notify,
     clock,
+    admit: createPublishAdmission({ tenants: repositories.tenants }),
     report,
     handoff: () => workers[0],
   })
   const endpoints = createEndpointService({
     endpoints: repositories.endpoints,
+    tenants: repositories.tenants,
     checkOwnNames,
     deliveries: repositories.deliveries,
     secrets,
@@ -188,6 +195,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   distributors = createDistributorService({ distributors: repositories.distributors, endpoints, nodes, clock })
   const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
   const integrationPoints = createIntegrationPointService({ points: repositories.integrationPoints, endpoints, sources, secrets, clock })
+  const tenants = createTenantService({ tenants: repositories.tenants, clock })
 
   function startWorkers (count: number) {
     for (let i = 0; i < count; i++) {
@@ -219,7 +227,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     database,
     secrets,
     repositories,
-    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints },
+    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants },
     activity,
     /** Starts listening to the other processes of a PostgreSQL deployment. */
     listen: () => signal.start(),
@@ -256,7 +264,7 @@ export interface Hub extends Core {
 /** The composition root of `serve`: the core plus the HTTP API and, unless HOOKHUB_WORKERS=0, workers. */
 export async function createHub (options: CoreOptions): Promise<Hub> {
   const core = await createCore(options)
-  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints } = core.services
+  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants } = core.services
   const { generatedToken } = await users.ensureAdmin(options.config.adminToken)
 
   const app = await createServer({
@@ -285,6 +293,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   })))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
+  await app.register(tenantRoutes(tenants))
   await app.register(statsRoutes(createStatsService({
     stats: createStatsRepository(core.database.db), endpoints: core.repositories.endpoints, clock: options.clock ?? Date.now,
   })))

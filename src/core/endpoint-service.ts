@@ -9,6 +9,8 @@ import type { SecretBox } from './secret-box.ts'
 import { generateSigningSecret, isSigningSecret } from './signing.ts'
 import { HEADER_MASK } from './sensitive-headers.ts'
 import { isBlockedUrl } from './ssrf-guard.ts'
+import { inTenant, tenantFilter } from './tenant-scope.ts'
+import type { TenantRepository } from '../storage/tenant-repository.ts'
 import type { Principal } from './user-service.ts'
 
 export const MASK = '********'
@@ -64,6 +66,7 @@ export interface Endpoint {
   ordering: 'none' | 'fifo'
   owner: { dialect: string; id: string } | null
   userId: number | null
+  tenantId: string | null
   consecutiveFailures: number
   circuitOpenUntil: number | null
   createdAt: number
@@ -78,6 +81,7 @@ export interface SigningSecrets {
 
 type Deps = {
   endpoints: EndpointRepository
+  tenants: Pick<TenantRepository, 'exists'>
   /** Throws when a node or channel belongs to someone other than the user (see CheckOwnNames). */
   checkOwnNames: CheckOwnNames
   deliveries: Pick<DeliveryRepository, 'backlog' | 'attemptStats' | 'recentAttempts' | 'requeueFailed'>
@@ -89,7 +93,7 @@ type Deps = {
   clock: () => number
 }
 
-export function createEndpointService ({ endpoints, checkOwnNames, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
+export function createEndpointService ({ endpoints, tenants, checkOwnNames, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
   function toEndpoint (row: EndpointRow): Endpoint {
     return {
       id: row.id,
@@ -107,6 +111,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
       ordering: row.ordering as 'none' | 'fifo',
       owner: row.owner_dialect && row.owner_id ? { dialect: row.owner_dialect, id: row.owner_id } : null,
       userId: row.user_id,
+      tenantId: row.tenant_id,
       consecutiveFailures: row.consecutive_failures,
       circuitOpenUntil: row.circuit_open_until,
       createdAt: row.created_at,
@@ -177,7 +182,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
 
   async function findVisible (id: string, scope: Scope, actor: Principal): Promise<EndpointRow> {
     const row = await endpoints.findById(id)
-    if (!row || !inScope(row, scope, actor.id)) throw notFound('Endpoint')
+    if (!row || !inScope(row, scope, actor.id) || !inTenant(row, actor)) throw notFound('Endpoint')
     return row
   }
 
@@ -245,9 +250,10 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
     },
 
     /** `scope` is the creator's: dialects create endpoints for resources they checked already. */
-    async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string }, scope: Scope = 'all') {
+    async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string; tenantId?: string | null }, scope: Scope = 'all') {
       validate(input, true)
       await checkFilter(input, scope, owner.userId)
+      if (owner.tenantId && !(await tenants.exists(owner.tenantId))) throw validationFailed({ tenant_id: [`names no tenant: ${owner.tenantId}`] })
       const now = clock()
       const secret = input.secret ?? generateSigningSecret()
       const row = await endpoints.insert({
@@ -272,6 +278,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
         owner_dialect: owner.dialect ?? null,
         owner_id: owner.ownerId ?? null,
         user_id: owner.userId,
+        tenant_id: owner.tenantId ?? null,
         failing_since: null,
         circuit_open_until: null,
         created_at: now,
@@ -286,7 +293,7 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
     },
 
     async list (query: EndpointQuery, scope: Scope, actor: Principal) {
-      const rows = await endpoints.list({ ...query, userId: scope === 'own' ? actor.id : query.userId })
+      const rows = await endpoints.list({ ...query, userId: scope === 'own' ? actor.id : query.userId, tenantId: tenantFilter(actor, query.tenantId) })
       return rows.map(toEndpoint)
     },
 

@@ -34,6 +34,7 @@ export const Delivery = withExamples(Type.Object({
     description: 'set while the endpoint\'s open circuit holds this pending delivery back',
   }),
   last_status_code: Type.Union([Type.Integer(), Type.Null()]),
+  tenant_id: Type.Optional(Type.String({ description: 'The tenant of the endpoint, when it has one' })),
   created_at: Timestamp,
   updated_at: Timestamp,
 }), deliveryExample)
@@ -85,6 +86,7 @@ export function toWireDelivery (row: DeliveryView, now = Date.now()) {
     next_attempt_at: next === null ? null : toTimestamp(next),
     circuit_open_until: held === null ? null : toTimestamp(held),
     last_status_code: row.last_status_code,
+    ...(row.tenant_id !== null && { tenant_id: row.tenant_id }),
     created_at: toTimestamp(row.created_at),
     updated_at: toTimestamp(row.updated_at),
   }
@@ -119,6 +121,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
         event_id: Type.Optional(Type.String()),
         status: Type.Optional(Type.String({ enum: DELIVERY_STATUSES })),
         since: Type.Optional(Type.String({ description: 'RFC 3339 or a duration back from now (2h)' })),
+        tenant_id: Type.Optional(Type.String({ description: 'Deliveries to this tenant\'s endpoints' })),
       })]),
       response: { 200: listOf(Delivery), ...nativeErrors() },
     },
@@ -129,6 +132,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
       eventPublicId: q.event_id,
       status: q.status,
       since: parseSince(q.since, Date.now()),
+      tenantId: q.tenant_id,
       afterId: numericCursor(q.cursor),
     }
     return listPage(q.limit, (limit) => service.list({ ...filter, limit }, scopeFor(request), principalOf(request)),

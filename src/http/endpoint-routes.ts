@@ -3,7 +3,9 @@ import { Type } from 'typebox'
 import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '../core/endpoint-service.ts'
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
 import { maskHeaders } from '../core/sensitive-headers.ts'
+import { ownerOfNew } from '../core/tenant-scope.ts'
 import { principalOf, scopeFor } from './auth.ts'
+import { TenantId } from './tenant-routes.ts'
 import { attemptExample, toWireAttempt, Attempt } from './delivery-routes.ts'
 import { optionalBody } from './server.ts'
 import { listOf, ListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
@@ -38,6 +40,7 @@ const EndpointFields = {
 
 const CreateBody = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 2048 }),
+  tenant_id: Type.Optional(TenantId),
   secret: Type.Optional(Type.String({ description: 'whsec_…; generated when absent and shown only in this response' })),
   ...EndpointFields,
 }, { additionalProperties: false })
@@ -92,6 +95,7 @@ const EndpointSchema = withExamples(Type.Object({
   max_in_flight: Type.Optional(Type.Integer()),
   ordering: Type.String(),
   owner: Type.Optional(Type.Object({ dialect: Type.String(), id: Type.String() })),
+  tenant_id: Type.Optional(Type.String({ description: 'The tenant whose events alone it receives; absent: it receives events without a tenant' })),
   created_at: Timestamp,
   updated_at: Timestamp,
 }), endpointExample)
@@ -120,6 +124,7 @@ export function toWireEndpoint (e: Endpoint) {
     ...(e.maxInFlight !== null && { max_in_flight: e.maxInFlight }),
     ordering: e.ordering,
     ...(e.owner !== null && { owner: e.owner }),
+    ...(e.tenantId !== null && { tenant_id: e.tenantId }),
     created_at: toTimestamp(e.createdAt),
     updated_at: toTimestamp(e.updatedAt),
   }
@@ -167,7 +172,8 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       },
     },
   }, async (request, reply) => {
-    const { endpoint, secret } = await service.create(request.body as EndpointInput, { userId: principalOf(request).id }, scopeFor(request))
+    const { tenant_id: tenantId, ...input } = request.body
+    const { endpoint, secret } = await service.create(input as EndpointInput, ownerOfNew(principalOf(request), tenantId), scopeFor(request))
     return reply.code(201).send({ ...toWireEndpoint(endpoint), secret })
   })
 
@@ -177,11 +183,11 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       operationId: 'listEndpoints',
       tags,
       summary: 'List endpoints',
-      querystring: ListQuery,
+      querystring: Type.Intersect([ListQuery, Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Only this tenant\'s endpoints' })) })]),
       response: { 200: listOf(EndpointSchema), ...nativeErrors() },
     },
   }, async (request) => listPage(request.query.limit,
-    (limit) => service.list({ afterId: textCursor(request.query.cursor), limit }, scopeFor(request), principalOf(request)),
+    (limit) => service.list({ afterId: textCursor(request.query.cursor), limit, tenantId: request.query.tenant_id }, scopeFor(request), principalOf(request)),
     (e) => e.id, toWireEndpoint))
 
   app.get('/api/v1/endpoints/:id', {

@@ -18,7 +18,7 @@ reportSkippedPostgres()
 
 /** Rows a route's path (or query) parameter names. */
 type Kind = 'endpoint' | 'source' | 'integration' | 'deletedIntegration' | 'node' | 'distributor' | 'webhook' | 'point'
-  | 'delivery' | 'event' | 'token' | 'user'
+  | 'delivery' | 'event' | 'token' | 'user' | 'tenant'
 
 /**
  * What `.own` grants on the route:
@@ -109,6 +109,13 @@ const TABLE: Record<string, Rule> = {
   'GET /api/v1/deliveries/:id': { permission: 'deliveries.view', own: 'rows', row: 'delivery', ok: 200 },
   'POST /api/v1/deliveries/:id/retry': { permission: 'deliveries.retry', own: 'rows', row: 'delivery', ok: CONFLICT_PENDING },
   'GET /api/v1/status': { authenticated: true },
+
+  // Tenants belong to the operator, not to a user: `.own` grants nothing on them.
+  'POST /api/v1/tenants': { permission: 'tenants.create', own: 'refused', ok: 201, payload: () => ({ name: 'rbac' }) },
+  'GET /api/v1/tenants': { permission: 'tenants.view', own: 'refused', ok: 200, query: native('') },
+  'GET /api/v1/tenants/:id': { permission: 'tenants.view', own: 'refused', row: 'tenant', ok: 200 },
+  'PATCH /api/v1/tenants/:id': { permission: 'tenants.manage', own: 'refused', row: 'tenant', ok: 200, payload: () => ({ name: 'renamed' }) },
+  'DELETE /api/v1/tenants/:id': { permission: 'tenants.delete', own: 'refused', row: 'tenant', ok: 204 },
   'GET /api/v1/stream': { permission: 'deliveries.view', own: 'list', ok: 200 },
   'GET /api/v1/stats/overview': { permission: 'deliveries.view', own: 'list', ok: 200 },
   'GET /api/v1/stats/endpoints': { permission: 'endpoints.view', own: 'list', ok: 200, query: native(''), hides: 'endpoint' },
@@ -161,6 +168,8 @@ async function rowOf (hub: TestHub, kind: Kind, owner: Caller): Promise<string> 
   const auth = { authorization: owner.authorization }
   switch (kind) {
     case 'user': return String(owner.id)
+    // Nobody owns a tenant: the admin makes them.
+    case 'tenant': return resources.tenant(hub, hub.admin)
     case 'event': return (await resources.delivery(hub, await resources.endpoint(hub, hub.admin))).eventId
     case 'delivery': return (await resources.delivery(hub, await resources.endpoint(hub, auth))).deliveryId
     case 'token': {
