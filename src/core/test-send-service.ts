@@ -35,7 +35,7 @@ export function createTestSendService ({ endpoints, rows, events, deliveries }: 
       const row = await rows.findById(id)
       if (!row) throw notFound('Endpoint')
       const type = input.type ?? endpoint.filter.types.find((t) => !t.includes('*')) ?? DEFAULT_TEST_TYPE
-      const { event } = await events.publish({ type, payload: input.payload ?? '{}', source: 'test', only: row })
+      const { event } = await events.publish({ type, payload: input.payload ?? '{}', tenantId: row.tenant_id, source: 'test', only: row })
       const [delivery] = await deliveries.list({ eventId: event.id, afterId: 0, limit: 1 })
       return delivery.public_id
     },

@@ -48,6 +48,17 @@ for (const engine of engines) {
       assert.deepEqual(event.payload, {})
     })
 
+    test('a tenant\'s endpoint gets an event of that tenant', async (t) => {
+      const hub = await startHub(t, engine, API_ONLY)
+      const tenant = await hub.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: hub.admin, payload: { id: 'acme', name: 'Acme' } })
+      assert.equal(tenant.statusCode, 201, tenant.body)
+      const target = await endpoint(hub, { tenant_id: 'acme' })
+      await endpoint(hub, { tenant_id: 'acme' })
+      const { event } = await deliveryOf(hub, await sendTest(hub, target.id))
+      assert.equal((event as { tenant_id?: string }).tenant_id, 'acme')
+      assert.deepEqual(event.deliveries.map((d) => d.endpoint_id), [target.id], 'not the tenant\'s other endpoint either')
+    })
+
     test('a given type and payload are used as sent; a filter of wildcards alone gives hookhub.test', async (t) => {
       const hub = await startHub(t, engine, API_ONLY)
       const target = await endpoint(hub, { filter: { types: ['order.*'] } })
