@@ -1,0 +1,188 @@
+// The customer portal in a real browser: Debian's chromium driven by playwright-core, the portal
+// framed by a page of another local origin, against a real `hookhub serve` child (SQLite, fast
+// retries). Without chromium the test is skipped with a visible line, unless
+// HOOKHUB_REQUIRE_BROWSER=1 (CI) makes that a failure.
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core'
+import { ensureConsoleBuilt } from '../../scripts/ensure-build.js'
+import { childEnv, fetchWithin, ROOT, startServe, tempDir } from '../helpers/child.ts'
+import { FAST_DELIVERY } from '../helpers/delivery.ts'
+import { startSink } from '../helpers/sink.ts'
+
+const CHROMIUM = process.env.HOOKHUB_CHROMIUM ?? '/usr/bin/chromium'
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'portal')
+const ADMIN = 'hh_portal_browser_test_admin_token'
+const EXPIRED = 'This portal link has expired — ask for a new one.'
+/** Each wait in the browser; the whole test stays well under two minutes. */
+const STEP_MS = 20_000
+const LAUNCH_MS = 45_000
+
+type Api = <T = unknown>(method: string, url: string, body?: unknown, token?: string) => Promise<T>
+
+function apiOf (hub: string): Api {
+  return async (method, url, body, token = ADMIN) => {
+    const res = await fetchWithin(hub + url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await res.text()
+    assert.ok(res.ok, `${method} ${url}: ${res.status} ${text}`)
+    return (text ? JSON.parse(text) : null) as never
+  }
+}
+
+/** Console errors and uncaught exceptions of a page and its frames; a refused token's 401 is expected where the test says so. */
+function watchErrors (page: Page) {
+  const errors: string[] = []
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${m.text()} (${m.location().url})`) })
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`))
+  return errors
+}
+
+/** A page that frames `src`, as a customer's own application would. */
+const outerPage = (src: string) =>
+  `<!doctype html><html><head><title>Acme dashboard</title></head><body><h1>Acme dashboard</h1>
+<iframe title="Webhooks" src="${src}" style="width:100%;height:1400px;border:0"></iframe></body></html>`
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true })
+
+async function portalFrame (page: Page): Promise<Frame> {
+  const handle = await page.locator('iframe').elementHandle()
+  const frame = await handle!.contentFrame()
+  assert.ok(frame, 'the iframe has a frame')
+  return frame
+}
+
+async function run (t: TestContext) {
+  ensureConsoleBuilt({ quiet: true })
+  fs.mkdirSync(ARTIFACTS, { recursive: true })
+
+  let portalSrc = ''
+  const allowed = await startSink(t, (_req, res) => { res.setHeader('content-type', 'text/html'); res.end(outerPage(portalSrc)) })
+  const refused = await startSink(t, (_req, res) => { res.setHeader('content-type', 'text/html'); res.end(outerPage(portalSrc)) })
+  // The receiver answers JSON, which the portal shows pretty-printed.
+  const receiver = await startSink(t, (_req, res) => { res.setHeader('content-type', 'application/json'); res.end('{"received":true,"by":"acme"}') })
+  const dir = tempDir(t, 'hookhub-portal-')
+  const hub = await startServe(t, childEnv({
+    HOOKHUB_DATABASE_URL: `sqlite:${path.join(dir, 'hub.db')}`,
+    HOOKHUB_ADMIN_TOKEN: ADMIN,
+    HOOKHUB_LOG_LEVEL: 'warn',
+    HOOKHUB_PORTAL_FRAME_ANCESTORS: allowed.url,
+    ...FAST_DELIVERY,
+  }))
+  const api = apiOf(hub.url)
+  // TODO(wt/tenants): a tenant, its catalog and a real portal session replace the admin token.
+  const token = ADMIN
+  portalSrc = `${hub.url}/portal#token=${encodeURIComponent(token)}`
+
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: LAUNCH_MS })
+  t.after(() => browser.close())
+
+  await t.test('framed by an allowed origin: add an endpoint, send a test event, see it arrive, retry it, rotate the secret', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(STEP_MS)
+    const errors = watchErrors(page)
+    const framed = page.waitForResponse((r) => r.url() === `${hub.url}/portal/`)
+    await page.goto(allowed.url)
+    const csp = (await (await framed).allHeaders())['content-security-policy']
+    assert.match(csp, new RegExp(`frame-ancestors ${allowed.url.replace(/[.:/]/g, '\\$&')}$`))
+    const portal = await portalFrame(page)
+    await portal.getByRole('heading', { level: 1, name: 'Webhook endpoints' }).waitFor()
+    assert.equal(await portal.evaluate(() => location.hash), '', 'the token left the address bar')
+    assert.equal(await portal.evaluate(() => sessionStorage.getItem('hookhub.portal.token')), token)
+
+    await portal.getByRole('button', { name: 'Add endpoint' }).click()
+    await portal.getByLabel('Endpoint URL').fill(`${receiver.url}/acme`)
+    // TODO(wt/tenants): tick catalog types and check their schema and example instead.
+    await portal.getByLabel(/Event types/).fill('order.created, order.paid')
+    await portal.getByRole('button', { name: 'Add endpoint' }).click()
+    await portal.getByRole('heading', { level: 1, name: `${receiver.url}/acme` }).waitFor()
+    const { data } = await api<{ data: { id: string; url: string; filter: { types: string[] } }[] }>('GET', '/api/v1/endpoints?limit=500')
+    const endpoint = data.find((e) => e.url === `${receiver.url}/acme`)
+    assert.ok(endpoint, 'the endpoint was created')
+    assert.deepEqual(endpoint.filter.types, ['order.created', 'order.paid'])
+
+    await portal.getByRole('button', { name: 'Send test event' }).click()
+    await portal.getByRole('status').filter({ hasText: 'Test event sent' }).waitFor()
+    await receiver.waitFor(1, STEP_MS)
+    assert.equal(receiver.received[0].url, '/acme')
+    const item = portal.locator('.delivery-log > li').first()
+    await item.locator('.status-succeeded').waitFor()
+    await item.locator('summary').click()
+    await item.getByText('order.created').first().waitFor()
+    const response = item.getByLabel('Response body of attempt 1')
+    await response.getByText('"received": true').waitFor()
+    assert.match(await item.getByLabel('Request body of attempt 1').textContent() ?? '', /^\{\}$/)
+    await shot(page, 'delivered')
+
+    await item.getByRole('button', { name: 'Retry' }).click()
+    await item.getByLabel('Response body of attempt 2').waitFor()
+    await receiver.waitFor(2, STEP_MS)
+
+    await portal.getByRole('button', { name: 'Show signing secret' }).click()
+    const shown = await portal.getByTestId('secret').textContent()
+    assert.match(shown ?? '', /^whsec_/)
+    page.once('dialog', (dialog) => { void dialog.accept() })
+    await portal.getByRole('button', { name: 'Rotate secret' }).click()
+    await portal.getByRole('status').filter({ hasText: 'New signing secret' }).waitFor()
+    const rotated = await portal.getByTestId('secret').textContent()
+    assert.notEqual(rotated, shown)
+    assert.deepEqual(await api('GET', `/api/v1/endpoints/${endpoint.id}/secret`), { secret: rotated })
+    await shot(page, 'rotated')
+    // TODO(wt/tenants): the catalog's 404 goes once /api/v1/event-types exists; then assert errors empty.
+    assert.deepEqual(errors.filter((e) => !e.includes('/api/v1/event-types')), [])
+    await context.close()
+  })
+
+  await t.test('framed by an origin not allowed: the hub\'s policy refuses it and nothing renders', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    page.setDefaultTimeout(STEP_MS)
+    const framed = page.waitForResponse((r) => r.url() === `${hub.url}/portal/`)
+    await page.goto(refused.url)
+    const csp = (await (await framed).allHeaders())['content-security-policy']
+    assert.ok(!csp.includes(refused.url), `${refused.url} is not among the frame ancestors: ${csp}`)
+    await page.waitForLoadState('load')
+    const frame = await portalFrame(page)
+    // Chromium replaces a refused frame's document with its own error page.
+    assert.match(frame.url(), /^chrome-error:/, 'the frame shows the browser\'s error page')
+    const rendered = await frame.evaluate(() => document.querySelector('#app')?.textContent ?? null).catch(() => null)
+    assert.equal(rendered, null, 'the portal did not render in the frame')
+    assert.equal(await frame.getByRole('heading', { name: 'Webhook endpoints' }).count(), 0)
+    await context.close()
+  })
+
+  await t.test('an expired or revoked link says so; at phone width, in dark mode, the portal fits the screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(STEP_MS)
+    // TODO(wt/tenants): a real session, revoked, instead of a token the hub never issued.
+    await page.goto(`${hub.url}/portal#token=hhp_revoked_or_expired_session_token`)
+    await page.getByRole('alert').filter({ hasText: EXPIRED }).waitFor()
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('hookhub.portal.token')), null, 'the dead token is forgotten')
+
+    await page.goto(`${hub.url}/portal#token=${encodeURIComponent(token)}`)
+    await page.getByRole('heading', { level: 1, name: 'Webhook endpoints' }).waitFor()
+    await page.locator('.endpoint-cards > li').first().waitFor()
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`)
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    const [r, g, b] = background.match(/\d+/g)!.map(Number)
+    assert.ok(r + g + b < 150, `dark mode has a dark background (${background})`)
+    await shot(page, 'phone-dark')
+    await context.close()
+  })
+}
+
+if (fs.existsSync(CHROMIUM)) {
+  test('customer portal in chromium: framed by an allowed origin, refused by another, expired link, phone width', { timeout: 180_000 }, run)
+} else if (process.env.HOOKHUB_REQUIRE_BROWSER === '1') {
+  test('customer portal in chromium', () => assert.fail(`chromium not found at ${CHROMIUM}; HOOKHUB_REQUIRE_BROWSER=1 requires it`))
+} else {
+  test.skip(`customer portal browser test skipped: chromium not found at ${CHROMIUM} (install it, or set HOOKHUB_CHROMIUM)`)
+}
