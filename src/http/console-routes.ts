@@ -15,8 +15,8 @@ export const PORTAL_DIR = path.join(DIST, 'portal')
  * and keeps an injected script from reading the token in sessionStorage. Only the origins in
  * `frameAncestors` may frame a page (none by default: no clickjacking).
  */
-export function securityHeaders (frameAncestors: readonly string[] = []): Record<string, string> {
-  const framable = frameAncestors.length > 0 && !frameAncestors.includes("'none'")
+function securityHeaders (frameAncestors: readonly string[] = []): Record<string, string> {
+  const framable = frameAncestors.length > 0
   return {
     'content-security-policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
       + `frame-ancestors ${framable ? frameAncestors.join(' ') : "'none'"}`,
