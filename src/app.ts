@@ -65,6 +65,9 @@ import { createTenantService } from './core/tenant-service.ts'
 import { createPublishAdmission } from './core/publish-admission.ts'
 import { createTenantRepository } from './storage/tenant-repository.ts'
 import { tenantRoutes } from './http/tenant-routes.ts'
+import { createEventTypeService } from './core/event-type-service.ts'
+import { createEventTypeRepository } from './storage/event-type-repository.ts'
+import { eventTypeRoutes } from './http/event-type-routes.ts'
 
 /** Settings key of the value that proves a secret key is the database's own (doctor reads it too). */
 export const KEY_CHECK = 'secret_key_check'
@@ -128,6 +131,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     thuliumWebhooks: createThuliumWebhookRepository(database.db),
     integrationPoints: createIntegrationPointRepository(database.db),
     tenants: createTenantRepository(database.db),
+    eventTypes: createEventTypeRepository(database.db),
   }
   const users = createUserService({ users: repositories.users, clock })
   // Deleting a node takes its distributors along; the two services know each other late.
@@ -144,6 +148,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     // A channel names an Incoplax integration point when it is one's code.
     channel: async (code) => (await repositories.integrationPoints.findByCode(code))?.user_id,
   })
+  const eventTypes = createEventTypeService({ types: repositories.eventTypes, clock })
   const events = createEventService({
     events: repositories.events,
     endpoints: repositories.endpoints,
@@ -151,7 +156,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     nodeLineage: nodes.lineage,
     notify,
     clock,
-    admit: createPublishAdmission({ tenants: repositories.tenants }),
+    admit: createPublishAdmission({ tenants: repositories.tenants, catalog: eventTypes }),
     report,
     handoff: () => workers[0],
   })
@@ -227,7 +232,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     database,
     secrets,
     repositories,
-    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants },
+    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants, eventTypes },
     activity,
     /** Starts listening to the other processes of a PostgreSQL deployment. */
     listen: () => signal.start(),
@@ -264,7 +269,7 @@ export interface Hub extends Core {
 /** The composition root of `serve`: the core plus the HTTP API and, unless HOOKHUB_WORKERS=0, workers. */
 export async function createHub (options: CoreOptions): Promise<Hub> {
   const core = await createCore(options)
-  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants } = core.services
+  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants, eventTypes } = core.services
   const { generatedToken } = await users.ensureAdmin(options.config.adminToken)
 
   const app = await createServer({
@@ -294,6 +299,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
   await app.register(tenantRoutes(tenants))
+  await app.register(eventTypeRoutes(eventTypes))
   await app.register(statsRoutes(createStatsService({
     stats: createStatsRepository(core.database.db), endpoints: core.repositories.endpoints, clock: options.clock ?? Date.now,
   })))

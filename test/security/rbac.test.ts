@@ -18,7 +18,7 @@ reportSkippedPostgres()
 
 /** Rows a route's path (or query) parameter names. */
 type Kind = 'endpoint' | 'source' | 'integration' | 'deletedIntegration' | 'node' | 'distributor' | 'webhook' | 'point'
-  | 'delivery' | 'event' | 'token' | 'user' | 'tenant'
+  | 'delivery' | 'event' | 'token' | 'user' | 'tenant' | 'eventType'
 
 /**
  * What `.own` grants on the route:
@@ -116,6 +116,12 @@ const TABLE: Record<string, Rule> = {
   'GET /api/v1/tenants/:id': { permission: 'tenants.view', own: 'refused', row: 'tenant', ok: 200 },
   'PATCH /api/v1/tenants/:id': { permission: 'tenants.manage', own: 'refused', row: 'tenant', ok: 200, payload: () => ({ name: 'renamed' }) },
   'DELETE /api/v1/tenants/:id': { permission: 'tenants.delete', own: 'refused', row: 'tenant', ok: 204 },
+  // So does the event-type catalog.
+  'POST /api/v1/event-types': { permission: 'event_types.create', own: 'refused', ok: 201, payload: () => ({ name: `rbac.${unique()}` }) },
+  'GET /api/v1/event-types': { permission: 'event_types.view', own: 'refused', ok: 200, query: native('') },
+  'GET /api/v1/event-types/:name': { permission: 'event_types.view', own: 'refused', row: 'eventType', ok: 200 },
+  'PATCH /api/v1/event-types/:name': { permission: 'event_types.manage', own: 'refused', row: 'eventType', ok: 200, payload: () => ({ deprecated: true }) },
+  'DELETE /api/v1/event-types/:name': { permission: 'event_types.delete', own: 'refused', row: 'eventType', ok: 204 },
   'GET /api/v1/stream': { permission: 'deliveries.view', own: 'list', ok: 200 },
   'GET /api/v1/stats/overview': { permission: 'deliveries.view', own: 'list', ok: 200 },
   'GET /api/v1/stats/endpoints': { permission: 'endpoints.view', own: 'list', ok: 200, query: native(''), hides: 'endpoint' },
@@ -170,6 +176,7 @@ async function rowOf (hub: TestHub, kind: Kind, owner: Caller): Promise<string> 
     case 'user': return String(owner.id)
     // Nobody owns a tenant: the admin makes them.
     case 'tenant': return resources.tenant(hub, hub.admin)
+    case 'eventType': return resources.eventType(hub, hub.admin)
     case 'event': return (await resources.delivery(hub, await resources.endpoint(hub, hub.admin))).eventId
     case 'delivery': return (await resources.delivery(hub, await resources.endpoint(hub, auth))).deliveryId
     case 'token': {
