@@ -294,7 +294,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(eventRoutes(events, core.repositories.deliveries))
   await app.register(endpointRoutes(endpoints))
   await app.register(testSendRoutes(createTestSendService({
-    endpoints, rows: core.repositories.endpoints, events, deliveries: core.repositories.deliveries,
+    endpoints, rows: core.repositories.endpoints, events, deliveries: core.repositories.deliveries, catalog: core.repositories.eventTypes,
   })))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))

@@ -239,7 +239,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
   })
 
   app.get('/api/v1/endpoints/:id/secret', {
-    config: { permission: ['endpoints', 'manage'] },
+    config: { permission: ['endpoints', 'manage'], portal: true },
     schema: {
       operationId: 'getEndpointSecret',
       tags,

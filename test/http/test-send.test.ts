@@ -35,7 +35,7 @@ async function deliveryOf (hub: TestHub, res: { statusCode: number; body: string
 
 for (const engine of engines) {
   describe(`[${engine}] test send`, () => {
-    test('goes to that endpoint alone, whatever its filter; type from the filter, payload {} by default', async (t) => {
+    test('goes to that endpoint alone, whatever its filter; without a catalog, type from the filter and payload {}', async (t) => {
       const hub = await startHub(t, engine, API_ONLY)
       const target = await endpoint(hub, { filter: { types: ['invoice.*', 'order.paid'] } })
       await endpoint(hub, { filter: { types: ['*'] } })
@@ -57,6 +57,29 @@ for (const engine of engines) {
       const { event } = await deliveryOf(hub, await sendTest(hub, target.id))
       assert.equal((event as { tenant_id?: string }).tenant_id, 'acme')
       assert.deepEqual(event.deliveries.map((d) => d.endpoint_id), [target.id], 'not the tenant\'s other endpoint either')
+    })
+
+    test('with a catalog: the first current catalog type the endpoint receives, its example as payload; a payload its schema refuses is 422', async (t) => {
+      const hub = await startHub(t, engine, API_ONLY)
+      const catalog = [
+        { name: 'order.archived', description: 'old', example: { old: true }, deprecated: true },
+        { name: 'order.created', description: 'A new order', schema: { type: 'object', required: ['order_id'] }, example: { order_id: 'ord_1', total: 12.5 } },
+        { name: 'invoice.paid', example: { invoice_id: 'inv_1' } },
+      ]
+      for (const type of catalog) {
+        const res = await hub.app.inject({ method: 'POST', url: '/api/v1/event-types', headers: hub.admin, payload: type })
+        assert.equal(res.statusCode, 201, res.body)
+      }
+      const target = await endpoint(hub, { filter: { types: ['order.*'] } })
+      const byDefault = await deliveryOf(hub, await sendTest(hub, target.id))
+      assert.equal(byDefault.event.type, 'order.created', 'current before deprecated, and only types the filter receives')
+      assert.deepEqual(byDefault.event.payload, { order_id: 'ord_1', total: 12.5 })
+      const named = await deliveryOf(hub, await sendTest(hub, target.id, { type: 'invoice.paid' }))
+      assert.deepEqual(named.event.payload, { invoice_id: 'inv_1' }, 'the example of the type asked for')
+      const unknown = await deliveryOf(hub, await sendTest(hub, target.id, { type: 'not.in.catalog' }))
+      assert.deepEqual(unknown.event.payload, {})
+      const refused = assertError(await sendTest(hub, target.id, { type: 'order.created', payload: { total: 1 } }), 422, 'HOOKHUB_PAYLOAD_INVALID')
+      assert.match(refused.message, /order\.created/)
     })
 
     test('a given type and payload are used as sent; a filter of wildcards alone gives hookhub.test', async (t) => {
