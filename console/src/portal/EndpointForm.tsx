@@ -7,21 +7,21 @@ import { useLoad } from '../use-load.ts'
 import { loadCatalog } from './catalog.ts'
 import type { View } from './PortalApp.tsx'
 
-/** One catalog type as a checkbox, its schema and example one click away. */
-function TypeChoice ({ type: t, checked, onToggle }: { type: EventType; checked: boolean; onToggle: () => void }) {
-  const id = `type-${t.name}`
+/** One type as a checkbox; a catalog type with its description, schema and example one click away. */
+function TypeChoice ({ name, type: t, checked, onToggle }: { name: string; type?: EventType; checked: boolean; onToggle: () => void }) {
+  const id = `type-${name}`
   return (
     <li class="type-choice">
       <input type="checkbox" id={id} checked={checked} onChange={onToggle} />
-      <label for={id}>{t.name}{t.deprecated && <small> (deprecated)</small>}</label>
-      {t.description && <p class="muted">{t.description}</p>}
-      <details>
+      <label for={id}>{name}{t?.deprecated && <small> (deprecated)</small>}{!t && <small> (not in the catalog)</small>}</label>
+      {t?.description && <p class="muted">{t.description}</p>}
+      {t && <details>
         <summary>Schema and example</summary>
         <h3>Schema</h3>
         <pre class="body" tabIndex={0} aria-label={`Schema of ${t.name}`}>{json(t.schema)}</pre>
         <h3>Example</h3>
         <pre class="body" tabIndex={0} aria-label={`Example of ${t.name}`}>{json(t.example)}</pre>
-      </details>
+      </details>}
     </li>
   )
 }
@@ -43,14 +43,17 @@ export function EndpointForm ({ id, go }: { id?: string; go: (view: View) => voi
       setTypes(endpoint.filter.types)
       setTyped(endpoint.filter.types.join(', '))
     }
-    return { catalog }
+    return { catalog, initial: endpoint?.filter.types ?? [] }
   }, [id])
-  const catalog = loaded.data?.catalog
+  const catalog = loaded.data?.catalog ?? []
+  const byName = new Map(catalog.map((t) => [t.name, t]))
+  // The endpoint's own patterns (order.*) stay choosable beside the catalog's types.
+  const offered = [...catalog.map((t) => t.name), ...(loaded.data?.initial ?? []).filter((name) => !byName.has(name))]
 
   const toggle = (name: string) => setTypes((current) => current.includes(name) ? current.filter((t) => t !== name) : [...current, name])
   const submit = async (ev: Event) => {
     ev.preventDefault()
-    const chosen = catalog ? types : typed.split(',').map((t) => t.trim()).filter(Boolean)
+    const chosen = offered.length > 0 ? types : typed.split(',').map((t) => t.trim()).filter(Boolean)
     if (chosen.length === 0) return setError(new Error('Choose at least one event type.'))
     setBusy(true)
     setError(null)
@@ -78,12 +81,11 @@ export function EndpointForm ({ id, go }: { id?: string; go: (view: View) => voi
             onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
           <fieldset>
             <legend>Event types</legend>
-            {catalog
-              ? (catalog.length === 0
-                  ? <p class="empty">The catalog lists no event types yet.</p>
-                  : <ul class="type-choices">{catalog.map((t) => <TypeChoice key={t.name} type={t} checked={types.includes(t.name)} onToggle={() => toggle(t.name)} />)}</ul>)
+            {offered.length > 0
+              ? <ul class="type-choices">{offered.map((name) => <TypeChoice key={name} name={name} type={byName.get(name)} checked={types.includes(name)} onToggle={() => toggle(name)} />)}</ul>
               : (
                 <>
+                  <p class="muted">The catalog lists no event types yet.</p>
                   <label for="endpoint-types">Event types, comma-separated (* matches any)</label>
                   <input id="endpoint-types" value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
                 </>
