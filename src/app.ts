@@ -68,6 +68,8 @@ import { tenantRoutes } from './http/tenant-routes.ts'
 import { createEventTypeService } from './core/event-type-service.ts'
 import { createEventTypeRepository } from './storage/event-type-repository.ts'
 import { eventTypeRoutes } from './http/event-type-routes.ts'
+import { createPortalSessionService, withPortalSessions } from './core/portal-session-service.ts'
+import { createPortalSessionRepository } from './storage/portal-session-repository.ts'
 
 /** Settings key of the value that proves a secret key is the database's own (doctor reads it too). */
 export const KEY_CHECK = 'secret_key_check'
@@ -132,6 +134,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     integrationPoints: createIntegrationPointRepository(database.db),
     tenants: createTenantRepository(database.db),
     eventTypes: createEventTypeRepository(database.db),
+    portalSessions: createPortalSessionRepository(database.db),
   }
   const users = createUserService({ users: repositories.users, clock })
   // Deleting a node takes its distributors along; the two services know each other late.
@@ -201,6 +204,9 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
   const integrationPoints = createIntegrationPointService({ points: repositories.integrationPoints, endpoints, sources, secrets, clock })
   const tenants = createTenantService({ tenants: repositories.tenants, clock })
+  const portalSessions = createPortalSessionService({
+    sessions: repositories.portalSessions, tenants: repositories.tenants, publicUrl: config.publicUrl, clock,
+  })
 
   function startWorkers (count: number) {
     for (let i = 0; i < count; i++) {
@@ -232,7 +238,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     database,
     secrets,
     repositories,
-    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants, eventTypes },
+    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants, eventTypes, portalSessions },
     activity,
     /** Starts listening to the other processes of a PostgreSQL deployment. */
     listen: () => signal.start(),
@@ -269,12 +275,12 @@ export interface Hub extends Core {
 /** The composition root of `serve`: the core plus the HTTP API and, unless HOOKHUB_WORKERS=0, workers. */
 export async function createHub (options: CoreOptions): Promise<Hub> {
   const core = await createCore(options)
-  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants, eventTypes } = core.services
+  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants, eventTypes, portalSessions } = core.services
   const { generatedToken } = await users.ensureAdmin(options.config.adminToken)
 
   const app = await createServer({
     logger: options.logger,
-    users,
+    users: withPortalSessions(users, portalSessions),
     wireFormats: [integrationsFormat, brokerstrFormat, thuliumFormat, incoplaxFormat],
     publicUrl: options.config.publicUrl,
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
@@ -298,7 +304,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   })))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
-  await app.register(tenantRoutes(tenants))
+  await app.register(tenantRoutes(tenants, portalSessions))
   await app.register(eventTypeRoutes(eventTypes))
   await app.register(statsRoutes(createStatsService({
     stats: createStatsRepository(core.database.db), endpoints: core.repositories.endpoints, clock: options.clock ?? Date.now,

@@ -111,7 +111,7 @@ const DeliveryParams = Type.Object({ id: Type.String() })
 
 export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/api/v1/deliveries', {
-    config: { permission: ['deliveries', 'view'] },
+    config: { permission: ['deliveries', 'view'], portal: true },
     schema: {
       operationId: 'listDeliveries',
       tags: ['deliveries'],
@@ -140,7 +140,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
   })
 
   app.get('/api/v1/deliveries/:id', {
-    config: { permission: ['deliveries', 'view'] },
+    config: { permission: ['deliveries', 'view'], portal: true },
     schema: {
       operationId: 'getDelivery',
       tags: ['deliveries'],
@@ -158,7 +158,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
   })
 
   app.post('/api/v1/deliveries/:id/retry', {
-    config: { permission: ['deliveries', 'retry'] },
+    config: { permission: ['deliveries', 'retry'], portal: true },
     schema: {
       operationId: 'retryDelivery',
       tags: ['deliveries'],

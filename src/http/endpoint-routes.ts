@@ -158,7 +158,7 @@ const Health = withExamples(Type.Object({
 
 export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/api/v1/endpoints', {
-    config: { permission: ['endpoints', 'create'] },
+    config: { permission: ['endpoints', 'create'], portal: true },
     schema: {
       operationId: 'createEndpoint',
       tags,
@@ -178,7 +178,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
   })
 
   app.get('/api/v1/endpoints', {
-    config: { permission: ['endpoints', 'view'] },
+    config: { permission: ['endpoints', 'view'], portal: true },
     schema: {
       operationId: 'listEndpoints',
       tags,
@@ -191,12 +191,12 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
     (e) => e.id, toWireEndpoint))
 
   app.get('/api/v1/endpoints/:id', {
-    config: { permission: ['endpoints', 'view'] },
+    config: { permission: ['endpoints', 'view'], portal: true },
     schema: { operationId: 'getEndpoint', tags, summary: 'One endpoint', params: Params, response: { 200: EndpointSchema, ...nativeErrors(404) } },
   }, async (request) => toWireEndpoint(await service.get(request.params.id, scopeFor(request), principalOf(request))))
 
   app.patch('/api/v1/endpoints/:id', {
-    config: { permission: ['endpoints', 'manage'] },
+    config: { permission: ['endpoints', 'manage'], portal: true },
     schema: {
       operationId: 'updateEndpoint',
       tags,
@@ -210,7 +210,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
     await service.update(request.params.id, request.body as EndpointInput, scopeFor(request), principalOf(request))))
 
   app.delete('/api/v1/endpoints/:id', {
-    config: { permission: ['endpoints', 'delete'] },
+    config: { permission: ['endpoints', 'delete'], portal: true },
     schema: { operationId: 'deleteEndpoint', tags, summary: 'Delete an endpoint; its open deliveries are cancelled', params: Params, response: { 204: Type.Null(), ...nativeErrors(404, 409) } },
   }, async (request, reply) => {
     await service.remove(request.params.id, scopeFor(request), principalOf(request))
@@ -218,7 +218,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
   })
 
   app.post('/api/v1/endpoints/:id/rotate-secret', {
-    config: { permission: ['endpoints', 'manage'] },
+    config: { permission: ['endpoints', 'manage'], portal: true },
     schema: {
       operationId: 'rotateEndpointSecret',
       tags,
@@ -251,7 +251,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/api/v1/endpoints/:id/${action}`, {
-      config: { permission: ['endpoints', 'manage'] },
+      config: { permission: ['endpoints', 'manage'], portal: true },
       schema: {
         operationId: action === 'pause' ? 'pauseEndpoint' : 'resumeEndpoint',
         tags,
@@ -266,7 +266,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
   }
 
   app.get('/api/v1/endpoints/:id/health', {
-    config: { permission: ['endpoints', 'view'] },
+    config: { permission: ['endpoints', 'view'], portal: true },
     schema: {
       operationId: 'getEndpointHealth',
       tags,
@@ -290,7 +290,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
   })
 
   app.post('/api/v1/endpoints/:id/recover', {
-    config: { permission: ['deliveries', 'retry'] },
+    config: { permission: ['deliveries', 'retry'], portal: true },
     schema: {
       operationId: 'recoverEndpoint',
       tags,

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Tenant, TenantService } from '../core/tenant-service.ts'
+import { DEFAULT_PORTAL_SECONDS, MAX_PORTAL_SECONDS, type PortalSessionService } from '../core/portal-session-service.ts'
 import { scopeFor } from './auth.ts'
+import { optionalBody } from './server.ts'
 import { listOf, ListQuery, listPage, nativeErrors, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 export const TenantId = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,255}$', description: 'The operator\'s own identifier of its customer' })
@@ -26,7 +28,17 @@ const toWireTenant = (t: Tenant) => ({
 const Params = Type.Object({ id: Type.String() })
 const tags = ['tenants']
 
-export const tenantRoutes = (service: TenantService): FastifyPluginAsyncTypebox => async (app) => {
+const PortalSession = withExamples(Type.Object({
+  url: Type.String({ description: '<public URL>/portal#token=<token>: the page to show the tenant (an iframe src)' }),
+  token: Type.String({ description: 'hhp_…, shown only here; a Bearer token for the tenant\'s own endpoints and deliveries' }),
+  expires_at: Timestamp,
+}), {
+  url: 'https://hooks.example.com/portal#token=hhp_Xq3tY8fJ2mV9bN4kP7sL1wR6zC0dH5gA8eU2iO9yT4',
+  token: 'hhp_Xq3tY8fJ2mV9bN4kP7sL1wR6zC0dH5gA8eU2iO9yT4',
+  expires_at: '2026-01-02T04:04:05.678Z',
+})
+
+export const tenantRoutes = (service: TenantService, portal: PortalSessionService): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/api/v1/tenants', {
     config: { permission: ['tenants', 'create'] },
     schema: {
@@ -74,6 +86,40 @@ export const tenantRoutes = (service: TenantService): FastifyPluginAsyncTypebox 
     },
   }, async (request, reply) => {
     await service.remove(request.params.id, scopeFor(request))
+    return reply.code(204).send(null)
+  })
+
+  app.post('/api/v1/tenants/:id/portal-sessions', {
+    config: { permission: ['tenants', 'manage'] },
+    schema: {
+      operationId: 'createPortalSession',
+      tags,
+      summary: 'A portal session for the tenant: a token that manages its endpoints and reads its deliveries, and the page URL carrying it',
+      description: 'read_only sessions read only. An expired session answers 401.',
+      params: Params,
+      body: optionalBody(withExamples(Type.Object({
+        expires_in: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PORTAL_SECONDS, default: DEFAULT_PORTAL_SECONDS, description: 'seconds' })),
+        read_only: Type.Optional(Type.Boolean({ default: false })),
+      }, { additionalProperties: false }), {}, { expires_in: 900, read_only: true })),
+      response: { 201: PortalSession, ...nativeErrors(404) },
+    },
+  }, async (request, reply) => {
+    const body = request.body as { expires_in?: number; read_only?: boolean } | undefined
+    const session = await portal.create(request.params.id, { expiresIn: body?.expires_in, readOnly: body?.read_only }, scopeFor(request))
+    return reply.code(201).send({ url: session.url, token: session.token, expires_at: toTimestamp(session.expiresAt) })
+  })
+
+  app.delete('/api/v1/tenants/:id/portal-sessions', {
+    config: { permission: ['tenants', 'manage'] },
+    schema: {
+      operationId: 'revokePortalSessions',
+      tags,
+      summary: 'Revoke every portal session of the tenant at once',
+      params: Params,
+      response: { 204: Type.Null(), ...nativeErrors(404) },
+    },
+  }, async (request, reply) => {
+    await portal.revokeAll(request.params.id, scopeFor(request))
     return reply.code(204).send(null)
   })
 }

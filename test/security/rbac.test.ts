@@ -116,6 +116,8 @@ const TABLE: Record<string, Rule> = {
   'GET /api/v1/tenants/:id': { permission: 'tenants.view', own: 'refused', row: 'tenant', ok: 200 },
   'PATCH /api/v1/tenants/:id': { permission: 'tenants.manage', own: 'refused', row: 'tenant', ok: 200, payload: () => ({ name: 'renamed' }) },
   'DELETE /api/v1/tenants/:id': { permission: 'tenants.delete', own: 'refused', row: 'tenant', ok: 204 },
+  'POST /api/v1/tenants/:id/portal-sessions': { permission: 'tenants.manage', own: 'refused', row: 'tenant', ok: 201 },
+  'DELETE /api/v1/tenants/:id/portal-sessions': { permission: 'tenants.manage', own: 'refused', row: 'tenant', ok: 204 },
   // So does the event-type catalog.
   'POST /api/v1/event-types': { permission: 'event_types.create', own: 'refused', ok: 201, payload: () => ({ name: `rbac.${unique()}` }) },
   'GET /api/v1/event-types': { permission: 'event_types.view', own: 'refused', ok: 200, query: native('') },
