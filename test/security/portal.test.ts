@@ -58,7 +58,7 @@ function idsIn (body: string): Set<string> {
 const PORTAL_ROUTES = new Set([
   'GET /api/v1/endpoints', 'POST /api/v1/endpoints', 'GET /api/v1/endpoints/:id', 'PATCH /api/v1/endpoints/:id', 'DELETE /api/v1/endpoints/:id',
   'POST /api/v1/endpoints/:id/rotate-secret', 'POST /api/v1/endpoints/:id/pause', 'POST /api/v1/endpoints/:id/resume',
-  'GET /api/v1/endpoints/:id/health', 'POST /api/v1/endpoints/:id/recover',
+  'GET /api/v1/endpoints/:id/health', 'POST /api/v1/endpoints/:id/recover', 'GET /api/v1/endpoints/:id/secret', 'POST /api/v1/endpoints/:id/test',
   'GET /api/v1/deliveries', 'GET /api/v1/deliveries/:id', 'POST /api/v1/deliveries/:id/retry',
   'GET /api/v1/event-types', 'GET /api/v1/event-types/:name',
 ])
@@ -148,7 +148,11 @@ for (const engine of engines) {
       assert.equal((await ok(hub, 'PATCH', `/api/v1/endpoints/${created.id}`, { rate_limit_per_s: 5 }, a)).rate_limit_per_s, 5)
       assert.equal((await ok(hub, 'POST', `/api/v1/endpoints/${created.id}/pause`, undefined, a)).paused, true)
       assert.equal((await ok(hub, 'POST', `/api/v1/endpoints/${created.id}/resume`, undefined, a)).paused, false)
-      assert.match((await ok(hub, 'POST', `/api/v1/endpoints/${created.id}/rotate-secret`, undefined, a)).secret, /^whsec_/)
+      const rotated = (await ok(hub, 'POST', `/api/v1/endpoints/${created.id}/rotate-secret`, undefined, a)).secret as string
+      assert.match(rotated, /^whsec_/)
+      assert.equal((await ok(hub, 'GET', `/api/v1/endpoints/${created.id}/secret`, undefined, a)).secret, rotated)
+      const test = (await ok(hub, 'POST', `/api/v1/endpoints/${created.id}/test`, {}, a, 202)).delivery_id as string
+      assert.equal((await ok(hub, 'GET', `/api/v1/deliveries/${test}`, undefined, a)).tenant_id, 'p-a', 'a test event of its tenant')
       assert.equal((await ok(hub, 'POST', `/api/v1/endpoints/${ours.endpoint}/recover`, { since: '2h' }, a, 202)).requeued, 0)
       assertError(await inject(hub, 'POST', `/api/v1/deliveries/${ours.delivery}/retry`, undefined, a), 409, 'HOOKHUB_CONFLICT')
       const deliveries = await ok<{ data: { id: string; tenant_id: string }[] }>(hub, 'GET', '/api/v1/deliveries?limit=500', undefined, a)
@@ -168,6 +172,7 @@ for (const engine of engines) {
         ['DELETE', `/api/v1/endpoints/${ours.endpoint}`], ['POST', `/api/v1/endpoints/${ours.endpoint}/pause`],
         ['POST', `/api/v1/endpoints/${ours.endpoint}/rotate-secret`], ['POST', `/api/v1/deliveries/${ours.delivery}/retry`],
         ['POST', `/api/v1/endpoints/${ours.endpoint}/recover`, { since: '2h' }],
+        ['GET', `/api/v1/endpoints/${ours.endpoint}/secret`], ['POST', `/api/v1/endpoints/${ours.endpoint}/test`, {}],
       ] as const) {
         assertError(await inject(hub, method, url, body, reader), 403, 'HOOKHUB_FORBIDDEN')
       }
