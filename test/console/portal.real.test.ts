@@ -48,6 +48,16 @@ const outerPage = (src: string) =>
   `<!doctype html><html><head><title>Acme dashboard</title></head><body><h1>Acme dashboard</h1>
 <iframe title="Webhooks" src="${src}" style="width:100%;height:1400px;border:0"></iframe></body></html>`
 
+async function until<T> (what: string, probe: () => Promise<T | undefined>, timeoutMs = STEP_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true })
 
 async function portalFrame (page: Page): Promise<Frame> {
@@ -81,9 +91,11 @@ async function run (t: TestContext) {
   })
   await api('POST', '/api/v1/event-types', { name: 'order.paid', description: 'The order was paid', example: { order_id: 'ord_1001' } })
   await api('POST', '/api/v1/event-types', { name: 'invoice.sent', description: 'Not chosen', example: {} })
-  // TODO(wt/tenants): a tenant, its catalog and a real portal session replace the admin token.
-  const token = ADMIN
-  portalSrc = `${hub.url}/portal#token=${encodeURIComponent(token)}`
+  await api('POST', '/api/v1/tenants', { id: 'acme', name: 'Acme Corp' })
+  const session = await api<{ url: string; token: string }>('POST', '/api/v1/tenants/acme/portal-sessions', { expires_in: 3600 })
+  const token = session.token
+  assert.ok(session.url.endsWith(`/portal#token=${token}`), session.url)
+  portalSrc = `${hub.url}/portal#token=${token}`
 
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: LAUNCH_MS })
   t.after(() => browser.close())
@@ -117,6 +129,7 @@ async function run (t: TestContext) {
     const endpoint = data.find((e) => e.url === `${receiver.url}/acme`)
     assert.ok(endpoint, 'the endpoint was created')
     assert.deepEqual(endpoint.filter.types, ['order.created', 'order.paid'])
+    assert.equal((endpoint as { tenant_id?: string }).tenant_id, 'acme', 'the session\'s tenant owns it')
 
     await portal.getByRole('button', { name: 'Send test event' }).click()
     await portal.getByRole('status').filter({ hasText: 'Test event sent' }).waitFor()
@@ -168,16 +181,20 @@ async function run (t: TestContext) {
     await context.close()
   })
 
-  await t.test('an expired or revoked link says so; at phone width, in dark mode, the portal fits the screen', async () => {
+  await t.test('an expired link says so; at phone width, in dark mode, the portal fits the screen; revoked while open, it says so', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark' })
     const page = await context.newPage()
     page.setDefaultTimeout(STEP_MS)
-    // TODO(wt/tenants): a real session, revoked, instead of a token the hub never issued.
-    await page.goto(`${hub.url}/portal#token=hhp_revoked_or_expired_session_token`)
+    const short = await api<{ token: string }>('POST', '/api/v1/tenants/acme/portal-sessions', { expires_in: 1 })
+    // Expiry is a lower bound: wait until the hub refuses the token, with a generous limit.
+    await until('the short session to expire', async () =>
+      (await fetchWithin(`${hub.url}/api/v1/endpoints`, { headers: { authorization: `Bearer ${short.token}` } })).status === 401 ? true : undefined)
+    await page.goto(`${hub.url}/portal#token=${short.token}`)
     await page.getByRole('alert').filter({ hasText: EXPIRED }).waitFor()
     assert.equal(await page.evaluate(() => sessionStorage.getItem('hookhub.portal.token')), null, 'the dead token is forgotten')
+    await shot(page, 'expired')
 
-    await page.goto(`${hub.url}/portal#token=${encodeURIComponent(token)}`)
+    await page.goto(`${hub.url}/portal#token=${token}`)
     await page.getByRole('heading', { level: 1, name: 'Webhook endpoints' }).waitFor()
     await page.locator('.endpoint-cards > li').first().waitFor()
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
@@ -186,12 +203,16 @@ async function run (t: TestContext) {
     const [r, g, b] = background.match(/\d+/g)!.map(Number)
     assert.ok(r + g + b < 150, `dark mode has a dark background (${background})`)
     await shot(page, 'phone-dark')
+
+    // Revoked by the operator while the page is open: its next refresh is refused.
+    await api('DELETE', '/api/v1/tenants/acme/portal-sessions')
+    await page.getByRole('alert').filter({ hasText: EXPIRED }).waitFor()
     await context.close()
   })
 }
 
 if (fs.existsSync(CHROMIUM)) {
-  test('customer portal in chromium: framed by an allowed origin, refused by another, expired link, phone width', { timeout: 180_000 }, run)
+  test('customer portal in chromium: a real portal session framed by an allowed origin, refused by another, expired and revoked links, phone width', { timeout: 180_000 }, run)
 } else if (process.env.HOOKHUB_REQUIRE_BROWSER === '1') {
   test('customer portal in chromium', () => assert.fail(`chromium not found at ${CHROMIUM}; HOOKHUB_REQUIRE_BROWSER=1 requires it`))
 } else {
