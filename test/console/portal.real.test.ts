@@ -181,7 +181,7 @@ async function run (t: TestContext) {
     await context.close()
   })
 
-  await t.test('an expired link says so; at phone width, in dark mode, the portal fits the screen; revoked while open, it says so', async () => {
+  await t.test('an expired link says so; at phone width, in dark mode, the portal fits the screen; a read-only link says so; revoked while open, it says so', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark' })
     const page = await context.newPage()
     page.setDefaultTimeout(STEP_MS)
@@ -203,6 +203,14 @@ async function run (t: TestContext) {
     const [r, g, b] = background.match(/\d+/g)!.map(Number)
     assert.ok(r + g + b < 150, `dark mode has a dark background (${background})`)
     await shot(page, 'phone-dark')
+
+    // A read-only link shows everything and says so when asked to change something.
+    const reader = await api<{ token: string }>('POST', '/api/v1/tenants/acme/portal-sessions', { read_only: true })
+    await page.goto(`${hub.url}/portal#token=${reader.token}`)
+    await page.getByRole('button', { name: /^Open / }).first().click()
+    await page.locator('.delivery-log > li').first().waitFor()
+    await page.getByRole('button', { name: 'Send test event' }).click()
+    await page.getByRole('alert').filter({ hasText: 'This portal link only allows reading' }).waitFor()
 
     // Revoked by the operator while the page is open: its next refresh is refused.
     await api('DELETE', '/api/v1/tenants/acme/portal-sessions')

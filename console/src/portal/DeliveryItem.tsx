@@ -5,6 +5,7 @@ import { AttemptView } from '../components/AttemptView.tsx'
 import { ErrorNotice } from '../components/ErrorNotice.tsx'
 import { Status } from '../components/Status.tsx'
 import { Time } from '../components/Time.tsx'
+import { portalError } from './errors.ts'
 
 /** One line of the delivery log; opened, its attempts with their bodies, and Retry. */
 export function DeliveryItem ({ delivery: d, onChanged }: { delivery: Delivery; onChanged: () => unknown }) {
@@ -35,7 +36,7 @@ export function DeliveryItem ({ delivery: d, onChanged }: { delivery: Delivery; 
       await onChanged()
       await load()
     } catch (err) {
-      setError(err as Error)
+      setError(portalError(err))
     } finally {
       setBusy(false)
     }

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx'
 import { Page } from '../components/Page.tsx'
 import { useLoad } from '../use-load.ts'
 import { loadCatalog } from './catalog.ts'
+import { portalError } from './errors.ts'
 import type { View } from './PortalApp.tsx'
 
 /** One type as a checkbox; a catalog type with its description, schema and example one click away. */
@@ -64,7 +65,7 @@ export function EndpointForm ({ id, go }: { id?: string; go: (view: View) => voi
         : await api<Endpoint>('/api/v1/endpoints', { method: 'POST', body })
       go({ kind: 'endpoint', id: saved.id })
     } catch (err) {
-      setError(err as Error)
+      setError(portalError(err))
     } finally {
       setBusy(false)
     }

@@ -10,6 +10,7 @@ import { useLoad } from '../use-load.ts'
 import { DeliveryItem } from './DeliveryItem.tsx'
 import { endpointState } from './EndpointList.tsx'
 import type { View } from './PortalApp.tsx'
+import { portalError } from './errors.ts'
 import { usePolling } from './use-polling.ts'
 
 const LOG_SIZE = 100
@@ -46,7 +47,7 @@ export function EndpointView ({ id, go }: { id: string; go: (view: View) => void
       setNotice(await run())
       await loaded.reload()
     } catch (err) {
-      setNotice({ kind: 'error', text: (err as Error).message })
+      setNotice({ kind: 'error', text: portalError(err).message })
     } finally {
       setBusy(false)
     }
