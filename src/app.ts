@@ -150,6 +150,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     nodeId: nodes.ownerOf,
     // A channel names an Incoplax integration point when it is one's code.
     channel: async (code) => (await repositories.integrationPoints.findByCode(code))?.user_id,
+    tenantId: async () => null,
   })
   const eventTypes = createEventTypeService({ types: repositories.eventTypes, clock })
   const events = createEventService({

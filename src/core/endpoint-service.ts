@@ -253,6 +253,7 @@ export function createEndpointService ({ endpoints, tenants, checkOwnNames, deli
     async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string; tenantId?: string | null }, scope: Scope = 'all') {
       validate(input, true)
       await checkFilter(input, scope, owner.userId)
+      if (scope === 'own' && owner.userId !== null) await checkOwnNames({ tenantId: owner.tenantId }, owner.userId)
       if (owner.tenantId && !(await tenants.exists(owner.tenantId))) throw validationFailed({ tenant_id: [`names no tenant: ${owner.tenantId}`] })
       const now = clock()
       const secret = input.secret ?? generateSigningSecret()

@@ -131,6 +131,17 @@ for (const engine of engines) {
       assert.deepEqual(results, [[a1, a2].sort(), [b1], [none], [a1, a2].sort(), [b1], [none]])
     })
 
+    test('under .own, no tenant exists: endpoints and events naming one answer 404 and nothing is stored', async (t) => {
+      const hub = await startHub(t, engine, API_ONLY)
+      await ok(hub, 'POST', '/api/v1/tenants', { id: 'acme', name: 'Acme' }, 201)
+      const own = await hub.userWith(['endpoints.create.own', 'endpoints.view.own', 'events.publish.own'])
+      assertError(await inject(hub, 'POST', '/api/v1/endpoints', { url: TARGET, tenant_id: 'acme' }, own), 404, 'HOOKHUB_NOT_FOUND')
+      assertError(await inject(hub, 'POST', '/api/v1/events', { type: 'x', payload: {}, tenant_id: 'acme' }, own), 404, 'HOOKHUB_NOT_FOUND')
+      assert.deepEqual((await inject(hub, 'GET', '/api/v1/endpoints', undefined, own)).json().data, [])
+      assert.equal((await ok<{ data: unknown[] }>(hub, 'GET', '/api/v1/events?limit=500')).data.length, 0)
+      assert.equal((await inject(hub, 'POST', '/api/v1/endpoints', { url: TARGET }, own)).statusCode, 201)
+    })
+
     test('deleting a tenant deletes its endpoints and cancels their waiting deliveries; their history stays readable', async (t) => {
       const hub = await startHub(t, engine, API_ONLY)
       await ok(hub, 'POST', '/api/v1/tenants', { id: 'gone', name: 'Gone' }, 201)
