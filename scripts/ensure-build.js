@@ -1,7 +1,7 @@
 // Builds what `npm start`, the bin and the tests run when it is missing or older than its
-// sources: the server (tsc → dist/, stamped dist/.server-build) and the web console
-// (dist/console/). Plain JavaScript: `npm start` runs it first, and when everything is built it
-// costs a walk over the source tree's timestamps.
+// sources: the server (tsc → dist/, stamped dist/.server-build), the web console (dist/console/)
+// and the customer portal (dist/portal/). Plain JavaScript: `npm start` runs it first, and when
+// everything is built it costs a walk over the source tree's timestamps.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const serverStamp = path.join(root, 'dist', '.server-build')
-const consoleIndex = path.join(root, 'dist', 'console', 'index.html')
+const appIndexes = ['console', 'portal'].map((app) => path.join(root, 'dist', app, 'index.html'))
 
 function newestMtime (dir) {
   let newest = 0
@@ -39,10 +39,10 @@ export function ensureServerBuilt ({ quiet = false } = {}) {
   return true
 }
 
-/** Builds the console when dist/console/index.html is missing. Returns true when it built. */
+/** Builds the console and the portal when dist/console/ or dist/portal/ has no index.html. Returns true when it built. */
 export function ensureConsoleBuilt ({ quiet = false } = {}) {
-  if (fs.existsSync(consoleIndex)) return false
-  if (!quiet) console.log('hookhub: the web console is not built yet; running npm run build:console')
+  if (appIndexes.every((index) => fs.existsSync(index))) return false
+  if (!quiet) console.log('hookhub: the web console or the portal is not built yet; running npm run build:console')
   run('build:console', quiet)
   return true
 }

@@ -11,6 +11,7 @@ import { createOwnNamesCheck } from './core/owner-scope.ts'
 import { createRetention, retentionOptionsFor, type Retention } from './core/retention.ts'
 import { createSecretBox, type SecretBox } from './core/secret-box.ts'
 import { createSourceService } from './core/source-service.ts'
+import { createTestSendService } from './core/test-send-service.ts'
 import { createUserService, type UserService } from './core/user-service.ts'
 import { integrationsFormat } from './dialects/integrations/mapping.ts'
 import { integrationRoutes } from './dialects/integrations/routes.ts'
@@ -45,6 +46,7 @@ import { statusRoutes } from './http/status-routes.ts'
 import { createStatsService } from './core/stats-service.ts'
 import { createStatsRepository } from './storage/stats-repository.ts'
 import { streamRoutes } from './http/stream-routes.ts'
+import { testSendRoutes } from './http/test-send-routes.ts'
 import { createMetricsRepository } from './storage/metrics-repository.ts'
 import { CIRCUIT_THRESHOLD } from './core/endpoint-service.ts'
 import { userRoutes } from './http/user-routes.ts'
@@ -65,6 +67,15 @@ import { createTransforms } from './core/transforms.ts'
 import { transformRoutes } from './http/transform-routes.ts'
 import { createSourceSupervisor, type SourceSupervisor } from './sources/index.ts'
 import { createSourceLeaseRepository } from './storage/source-lease-repository.ts'
+import { createTenantService } from './core/tenant-service.ts'
+import { createPublishAdmission } from './core/publish-admission.ts'
+import { createTenantRepository } from './storage/tenant-repository.ts'
+import { tenantRoutes } from './http/tenant-routes.ts'
+import { createEventTypeService } from './core/event-type-service.ts'
+import { createEventTypeRepository } from './storage/event-type-repository.ts'
+import { eventTypeRoutes } from './http/event-type-routes.ts'
+import { createPortalSessionService, withPortalSessions } from './core/portal-session-service.ts'
+import { createPortalSessionRepository } from './storage/portal-session-repository.ts'
 
 /** Settings key of the value that proves a secret key is the database's own (doctor reads it too). */
 export const KEY_CHECK = 'secret_key_check'
@@ -127,6 +138,9 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     distributors: createDistributorRepository(database.db),
     thuliumWebhooks: createThuliumWebhookRepository(database.db),
     integrationPoints: createIntegrationPointRepository(database.db),
+    tenants: createTenantRepository(database.db),
+    eventTypes: createEventTypeRepository(database.db),
+    portalSessions: createPortalSessionRepository(database.db),
   }
   const users = createUserService({ users: repositories.users, clock })
   // Deleting a node takes its distributors along; the two services know each other late.
@@ -142,7 +156,9 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     nodeId: nodes.ownerOf,
     // A channel names an Incoplax integration point when it is one's code.
     channel: async (code) => (await repositories.integrationPoints.findByCode(code))?.user_id,
+    tenantId: async () => null,
   })
+  const eventTypes = createEventTypeService({ types: repositories.eventTypes, clock })
   const events = createEventService({
     events: repositories.events,
     endpoints: repositories.endpoints,
@@ -150,6 +166,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     nodeLineage: nodes.lineage,
     notify,
     clock,
+    admit: createPublishAdmission({ tenants: repositories.tenants, catalog: eventTypes }),
     report,
     handoff: () => workers[0],
   })
@@ -159,6 +176,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   const endpoints = createEndpointService({
     endpoints: repositories.endpoints,
     transforms,
+    tenants: repositories.tenants,
     checkOwnNames,
     deliveries: repositories.deliveries,
     secrets,
@@ -199,6 +217,10 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
   distributors = createDistributorService({ distributors: repositories.distributors, endpoints, nodes, clock })
   const thulium = createThuliumService({ webhooks: repositories.thuliumWebhooks, endpoints, clock })
   const integrationPoints = createIntegrationPointService({ points: repositories.integrationPoints, endpoints, sources, secrets, clock })
+  const tenants = createTenantService({ tenants: repositories.tenants, clock })
+  const portalSessions = createPortalSessionService({
+    sessions: repositories.portalSessions, tenants: repositories.tenants, publicUrl: config.publicUrl, clock,
+  })
 
   // Broker sources are consumed where deliveries are worked: see docs/broker-sources.md.
   let supervisor: SourceSupervisor | null = null
@@ -248,7 +270,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     database,
     secrets,
     repositories,
-    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, transforms },
+    services: { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, transforms, tenants, eventTypes, portalSessions },
     activity,
     /** Starts listening to the other processes of a PostgreSQL deployment. */
     listen: () => signal.start(),
@@ -291,17 +313,18 @@ export interface Hub extends Core {
 /** The composition root of `serve`: the core plus the HTTP API and, unless HOOKHUB_WORKERS=0, workers. */
 export async function createHub (options: CoreOptions): Promise<Hub> {
   const core = await createCore(options)
-  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints } = core.services
+  const { users, events, endpoints, sources, deliveries, integrations, nodes, distributors, thulium, integrationPoints, tenants, eventTypes, portalSessions } = core.services
   const { generatedToken } = await users.ensureAdmin(options.config.adminToken)
 
   const app = await createServer({
     logger: options.logger,
-    users,
+    users: withPortalSessions(users, portalSessions),
     wireFormats: [integrationsFormat, brokerstrFormat, thuliumFormat, incoplaxFormat],
     publicUrl: options.config.publicUrl,
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
     authFailureLimitPerMinute: options.config.authFailureLimitPerMinute,
     maxBodyBytesInFlight: options.config.maxBodyBytesInFlight,
+    portalFrameAncestors: options.config.portalFrameAncestors,
     sharedSchemas: [Integration, LaravelError, BrokerstrError, IncoplaxError],
   })
   const metrics = createMetrics({
@@ -316,8 +339,13 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(endpointRoutes(endpoints))
   await app.register(filterRoutes)
   await app.register(transformRoutes(core.services.transforms))
+  await app.register(testSendRoutes(createTestSendService({
+    endpoints, rows: core.repositories.endpoints, events, deliveries: core.repositories.deliveries, catalog: core.repositories.eventTypes,
+  })))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))
+  await app.register(tenantRoutes(tenants, portalSessions))
+  await app.register(eventTypeRoutes(eventTypes))
   await app.register(statsRoutes(createStatsService({
     stats: createStatsRepository(core.database.db), endpoints: core.repositories.endpoints, clock: options.clock ?? Date.now,
   })))

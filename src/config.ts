@@ -44,6 +44,8 @@ export interface Config {
   maxBodyBytesInFlight: number
   /** Time limit of one run of an endpoint's transform. */
   transformTimeoutMs: number
+  /** Origins whose pages may frame /portal (CSP frame-ancestors); empty: none may. */
+  portalFrameAncestors: string[]
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/hookhub.db'
@@ -88,6 +90,19 @@ function parseBoolean (name: string, value: string | undefined, fallback: boolea
   if (/^(true|1|yes)$/i.test(value)) return true
   if (/^(false|0|no)$/i.test(value)) return false
   throw new ConfigError(`${name} "${value}" is not a boolean; use true or false`)
+}
+
+/** A CSP source an embedding page can be: a scheme and host (`*.` allowed), an optional port; or 'self' / 'none'. */
+const FRAME_SOURCE = /^(https?:\/\/(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?|'self'|'none')$/
+
+/** Space-separated origins; anything else could end the CSP directive and add another. */
+function parseFrameAncestors (value: string | undefined): string[] {
+  const sources = (value ?? '').split(/\s+/).filter(Boolean)
+  const bad = sources.find((source) => !FRAME_SOURCE.test(source))
+  if (bad !== undefined) {
+    throw new ConfigError(`HOOKHUB_PORTAL_FRAME_ANCESTORS: "${bad}" is not an origin; use space-separated origins such as https://app.example.com`)
+  }
+  return sources.includes("'none'") ? [] : sources
 }
 
 function parseCount (name: string, value: string | undefined, fallback: number, min: number): number {
@@ -161,5 +176,6 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     // Below the 1 MiB body limit, a body of the largest allowed size could never be taken.
     maxBodyBytesInFlight: parseCount('HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT', env.HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT, 64 * MIB, MIB),
     transformTimeoutMs: parseTransformTimeout(env.HOOKHUB_TRANSFORM_TIMEOUT_MS),
+    portalFrameAncestors: parseFrameAncestors(env.HOOKHUB_PORTAL_FRAME_ANCESTORS),
   }
 }

@@ -21,8 +21,16 @@ test('defaults follow the configuration table', () => {
   assert.equal(config.maxBodyBytesInFlight, 64 * 1024 * 1024)
   assert.equal(config.transformTimeoutMs, 50)
   assert.equal(loadConfig({ HOOKHUB_TRANSFORM_TIMEOUT_MS: '250' }).transformTimeoutMs, 250)
+  assert.deepEqual(config.portalFrameAncestors, [], 'nobody may frame the portal')
   assert.equal(loadConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000')
   assert.equal(loadConfig({ HOOKHUB_PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl, 'https://hooks.example.com')
+})
+
+test('HOOKHUB_PORTAL_FRAME_ANCESTORS: space-separated origins, wildcard subdomains, ports; \'none\' is nobody', () => {
+  assert.deepEqual(loadConfig({ HOOKHUB_PORTAL_FRAME_ANCESTORS: ' https://app.example.com  https://*.shop.example:8443 http://127.0.0.1:5173 ' }).portalFrameAncestors,
+    ['https://app.example.com', 'https://*.shop.example:8443', 'http://127.0.0.1:5173'])
+  assert.deepEqual(loadConfig({ HOOKHUB_PORTAL_FRAME_ANCESTORS: "'none'" }).portalFrameAncestors, [])
+  assert.deepEqual(loadConfig({ HOOKHUB_PORTAL_FRAME_ANCESTORS: "'self'" }).portalFrameAncestors, ["'self'"])
 })
 
 test('database URLs: sqlite paths, memory and PostgreSQL', () => {
@@ -52,6 +60,9 @@ test('bad values are refused with a message naming the variable', () => {
     [{ HOOKHUB_TRANSFORM_TIMEOUT_MS: '0' }, /^HOOKHUB_TRANSFORM_TIMEOUT_MS/],
     [{ HOOKHUB_TRANSFORM_TIMEOUT_MS: '50ms' }, /^HOOKHUB_TRANSFORM_TIMEOUT_MS/],
     [{ HOOKHUB_TRANSFORM_TIMEOUT_MS: '10001' }, /^HOOKHUB_TRANSFORM_TIMEOUT_MS/],
+    [{ HOOKHUB_PORTAL_FRAME_ANCESTORS: "https://a.example.com; script-src 'unsafe-inline'" }, /^HOOKHUB_PORTAL_FRAME_ANCESTORS: "https:\/\/a.example.com;"/],
+    [{ HOOKHUB_PORTAL_FRAME_ANCESTORS: 'a.example.com' }, /^HOOKHUB_PORTAL_FRAME_ANCESTORS/],
+    [{ HOOKHUB_PORTAL_FRAME_ANCESTORS: 'javascript:alert(1)' }, /^HOOKHUB_PORTAL_FRAME_ANCESTORS/],
   ]
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message))
 })

@@ -6,10 +6,12 @@ const TOKEN_KEY = 'hookhub.token'
 let unauthorized: () => void = () => {}
 
 export const session = {
-  get token (): string | null { return sessionStorage.getItem(TOKEN_KEY) },
+  /** Where the token is kept; the portal keeps its own, so it never replaces the console's. */
+  key: TOKEN_KEY,
+  get token (): string | null { return sessionStorage.getItem(this.key) },
   /** Keeps the token for this tab only: it is gone when the tab closes. */
-  signIn (token: string) { sessionStorage.setItem(TOKEN_KEY, token) },
-  signOut () { sessionStorage.removeItem(TOKEN_KEY) },
+  signIn (token: string) { sessionStorage.setItem(this.key, token) },
+  signOut () { sessionStorage.removeItem(this.key) },
   /** Called whenever the hub answers 401: the token was revoked or is wrong. */
   onUnauthorized (listener: () => void) { unauthorized = listener },
   expired () { unauthorized() },
@@ -30,8 +32,12 @@ export class ApiError extends Error {
 
 /** Reads the message out of the native, Brokerstr, Laravel and Incoplax error bodies. */
 function errorOf (status: number, body: unknown): ApiError {
-  const b = (body ?? {}) as { error?: { code?: string; message?: string }; message?: string; error_code?: number; error_message?: string }
-  if (b.error?.message) return new ApiError(status, b.error.code ?? null, b.error.message)
+  const b = (body ?? {}) as { error?: { code?: string; message?: string; details?: { fields?: Record<string, string[]> } }; message?: string; error_code?: number; error_message?: string }
+  if (b.error?.message) {
+    // A validation failure says what is wrong with which field.
+    const fields = Object.entries(b.error.details?.fields ?? {}).map(([field, problems]) => `${field} ${problems.join(', ')}`)
+    return new ApiError(status, b.error.code ?? null, fields.length > 0 ? `${b.error.message}: ${fields.join('; ')}` : b.error.message)
+  }
   if (b.error_message) return new ApiError(status, String(b.error_code ?? ''), b.error_message)
   if (b.message) return new ApiError(status, null, b.message)
   return new ApiError(status, null, `The hub answered ${status}`)
@@ -132,6 +138,27 @@ export interface Attempt {
   error: { code: string; message: string } | null
   /** console.log output of the endpoint's transform (first 4 KB). */
   logs?: string
+}
+
+/** GET /api/v1/deliveries/{id}: the delivery, its event's type and payload, and every attempt. */
+export type DeliveryDetail = Delivery & { event_type: string; payload: unknown; attempts: Attempt[] }
+
+export interface EndpointHealth {
+  endpoint_id: string
+  success_rate: { last_hour: number | null; last_day: number | null }
+  attempts: { last_hour: number; last_day: number }
+  circuit: { state: Circuit; consecutive_failures: number }
+  backlog: number
+  next_attempt_at: string | null
+}
+
+/** An entry of the event-type catalog. */
+export interface EventType {
+  name: string
+  description: string | null
+  schema: unknown
+  example: unknown
+  deprecated: boolean
 }
 
 export interface HubEvent {

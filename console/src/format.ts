@@ -14,3 +14,12 @@ export function relative (iso: string | null, now = Date.now()): string {
 }
 
 export const json = (value: unknown) => JSON.stringify(value, null, 2)
+
+/** A body as text: JSON pretty-printed, anything else as it came. */
+export function prettyBody (text: string): string {
+  try {
+    return json(JSON.parse(text))
+  } catch {
+    return text
+  }
+}

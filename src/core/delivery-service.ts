@@ -5,6 +5,7 @@ import type { EventRepository } from '../storage/event-repository.ts'
 import type { Activity } from './activity-feed.ts'
 import { circuitStateOf } from './endpoint-service.ts'
 import type { Scope } from './permissions.ts'
+import { inTenant, tenantFilter } from './tenant-scope.ts'
 import type { Principal } from './user-service.ts'
 
 type Deps = {
@@ -17,12 +18,15 @@ type Deps = {
   report?: (activity: Activity) => void
 }
 
-/** Reading the delivery log and sending a delivery again. `.own` reaches deliveries of one's own endpoints. */
+/**
+ * Reading the delivery log and sending a delivery again. `.own` reaches deliveries of one's own
+ * endpoints, a portal principal those of its tenant's endpoints.
+ */
 export function createDeliveryService ({ deliveries, endpoints, events, notify, clock, maxAttempts, report }: Deps) {
   async function assertEndpointVisible (endpointId: string, scope: Scope, actor: Principal, what: string) {
-    if (scope === 'all') return
+    if (scope === 'all' && actor.tenantId === undefined) return
     const endpoint = await endpoints.findById(endpointId)
-    if (!endpoint || endpoint.user_id !== actor.id) throw notFound(what)
+    if (!endpoint || (scope === 'own' && endpoint.user_id !== actor.id) || !inTenant(endpoint, actor)) throw notFound(what)
   }
 
   async function find (publicId: string, scope: Scope, actor: Principal): Promise<DeliveryView> {
@@ -44,12 +48,15 @@ export function createDeliveryService ({ deliveries, endpoints, events, notify, 
         if (!event) return []
         eventId = event.id
       }
-      return deliveries.list({ ...query, eventId })
+      return deliveries.list({ ...query, eventId, tenantId: tenantFilter(actor, query.tenantId) })
     },
 
     async get (publicId: string, scope: Scope, actor: Principal) {
       const delivery = await find(publicId, scope, actor)
-      return { delivery, attempts: await deliveries.attemptsOf(delivery.id) }
+      const [attempts, event] = await Promise.all([deliveries.attemptsOf(delivery.id), events.findByPublicId(delivery.event_public_id)])
+      // Retention deletes an event with its deliveries: one without the other is being deleted.
+      if (!event) throw notFound('Delivery')
+      return { delivery, attempts, event }
     },
 
     /**

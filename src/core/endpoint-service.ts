@@ -11,6 +11,8 @@ import { generateSigningSecret, isSigningSecret } from './signing.ts'
 import { HEADER_MASK } from './sensitive-headers.ts'
 import { isBlockedUrl } from './ssrf-guard.ts'
 import { transformOf, type Transform, type Transforms } from './transforms.ts'
+import { inTenant, tenantFilter } from './tenant-scope.ts'
+import type { TenantRepository } from '../storage/tenant-repository.ts'
 import type { Principal } from './user-service.ts'
 
 export const MASK = '********'
@@ -68,6 +70,7 @@ export interface Endpoint {
   ordering: 'none' | 'fifo'
   owner: { dialect: string; id: string } | null
   userId: number | null
+  tenantId: string | null
   consecutiveFailures: number
   circuitOpenUntil: number | null
   transform: Transform | null
@@ -84,6 +87,7 @@ export interface SigningSecrets {
 type Deps = {
   endpoints: EndpointRepository
   transforms: Pick<Transforms, 'check'>
+  tenants: Pick<TenantRepository, 'exists'>
   /** Throws when a node or channel belongs to someone other than the user (see CheckOwnNames). */
   checkOwnNames: CheckOwnNames
   deliveries: Pick<DeliveryRepository, 'backlog' | 'attemptStats' | 'recentAttempts' | 'requeueFailed'>
@@ -95,7 +99,7 @@ type Deps = {
   clock: () => number
 }
 
-export function createEndpointService ({ endpoints, transforms, checkOwnNames, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
+export function createEndpointService ({ endpoints, transforms, tenants, checkOwnNames, deliveries, secrets, notify, allowPrivateNetworks, ownerRoutes, clock }: Deps) {
   function toEndpoint (row: EndpointRow): Endpoint {
     return {
       id: row.id,
@@ -116,6 +120,7 @@ export function createEndpointService ({ endpoints, transforms, checkOwnNames, d
       ordering: row.ordering as 'none' | 'fifo',
       owner: row.owner_dialect && row.owner_id ? { dialect: row.owner_dialect, id: row.owner_id } : null,
       userId: row.user_id,
+      tenantId: row.tenant_id,
       consecutiveFailures: row.consecutive_failures,
       circuitOpenUntil: row.circuit_open_until,
       transform: transformOf(row),
@@ -192,7 +197,7 @@ export function createEndpointService ({ endpoints, transforms, checkOwnNames, d
 
   async function findVisible (id: string, scope: Scope, actor: Principal): Promise<EndpointRow> {
     const row = await endpoints.findById(id)
-    if (!row || !inScope(row, scope, actor.id)) throw notFound('Endpoint')
+    if (!row || !inScope(row, scope, actor.id) || !inTenant(row, actor)) throw notFound('Endpoint')
     return row
   }
 
@@ -263,10 +268,12 @@ export function createEndpointService ({ endpoints, transforms, checkOwnNames, d
     },
 
     /** `scope` is the creator's: dialects create endpoints for resources they checked already. */
-    async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string }, scope: Scope = 'all') {
+    async create (input: EndpointInput, owner: { userId: number | null; dialect?: string; ownerId?: string; tenantId?: string | null }, scope: Scope = 'all') {
       validate(input, true)
       if (input.transform) await transforms.check(input.transform.code)
       await checkFilter(input, scope, owner.userId)
+      if (scope === 'own' && owner.userId !== null) await checkOwnNames({ tenantId: owner.tenantId }, owner.userId)
+      if (owner.tenantId && !(await tenants.exists(owner.tenantId))) throw validationFailed({ tenant_id: [`names no tenant: ${owner.tenantId}`] })
       const now = clock()
       const secret = input.secret ?? generateSigningSecret()
       const row = await endpoints.insert({
@@ -292,6 +299,7 @@ export function createEndpointService ({ endpoints, transforms, checkOwnNames, d
         owner_dialect: owner.dialect ?? null,
         owner_id: owner.ownerId ?? null,
         user_id: owner.userId,
+        tenant_id: owner.tenantId ?? null,
         failing_since: null,
         circuit_open_until: null,
         ...(input.transform && transformColumns(input.transform)),
@@ -307,7 +315,7 @@ export function createEndpointService ({ endpoints, transforms, checkOwnNames, d
     },
 
     async list (query: EndpointQuery, scope: Scope, actor: Principal) {
-      const rows = await endpoints.list({ ...query, userId: scope === 'own' ? actor.id : query.userId })
+      const rows = await endpoints.list({ ...query, userId: scope === 'own' ? actor.id : query.userId, tenantId: tenantFilter(actor, query.tenantId) })
       return rows.map(toEndpoint)
     },
 
@@ -348,6 +356,11 @@ export function createEndpointService ({ endpoints, transforms, checkOwnNames, d
         updated_at: now,
       })
       return { secret, previousValidUntil: now + ROTATION_OVERLAP_MS }
+    },
+
+    /** The current signing secret, for whoever may change the endpoint to set up its receiver. */
+    async revealSecret (id: string, scope: Scope, actor: Principal): Promise<string> {
+      return secrets.open((await findVisible(id, scope, actor)).secret, SECRET_CONTEXT)
     },
 
     async setPaused (id: string, paused: boolean, scope: Scope, actor: Principal) {

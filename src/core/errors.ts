@@ -28,6 +28,7 @@ export const codes = {
   HOOKHUB_OWNED_BY_DIALECT: { status: 409, message: 'Endpoint %s belongs to the %s API and is read-only here; change or delete it with %s' },
   HOOKHUB_TRANSFORM_FAILED: { status: 422, message: 'The transform failed: %s' },
   HOOKHUB_SSRF_BLOCKED: { status: 422, message: 'Delivery to a private, loopback or link-local address is blocked' },
+  HOOKHUB_PAYLOAD_INVALID: { status: 422, message: 'The payload does not match the schema of event type %s' },
   // Synchronous relays
   HOOKHUB_RELAY_TIMEOUT: { status: 504, message: 'The receiver did not answer within %s ms; the message is stored and will be retried' },
   HOOKHUB_RELAY_FAILED: { status: 502, message: 'The receiver could not be reached (%s); the message is stored and will be retried' },

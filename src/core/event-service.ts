@@ -19,6 +19,8 @@ export interface PublishInput {
   contentType?: string | null
   nodeId?: string | null
   channel?: string | null
+  /** The event reaches this tenant's endpoints only; without one, only endpoints without a tenant. */
+  tenantId?: string | null
   /**
    * Set for a publisher under `events.publish.own`, and for a source whose owner does not hold the
    * unscoped `events.publish`: the event reaches only this user's routes, and may name only a node
@@ -33,6 +35,8 @@ export interface PublishInput {
   idempotencyKey?: string
   /** The delivery to this endpoint starts leased to `owner`, who tries it at once (synchronous relay). */
   hold?: { endpointId: string; owner: string; leaseMs: number }
+  /** The event goes to this endpoint alone, whatever its filter (a test send). */
+  only?: RoutableRow
 }
 
 export interface PublishResult {
@@ -61,6 +65,8 @@ type Deps = {
   nodeLineage: (nodeId: string) => Promise<string[]>
   notify: () => Promise<void>
   clock: () => number
+  /** Refuses an event before anything is stored (an unknown tenant, a payload its type's schema rejects). */
+  admit?: (input: PublishInput) => Promise<void>
   /** Hears every stored event (live streams, metrics). */
   report?: (activity: Activity) => void
   /** This process's delivery worker, when it runs one. */
@@ -82,7 +88,7 @@ function handOver (worker: Handoff, offered: RoutableRow[], { event, leased }: I
   }
 }
 
-export function createEventService ({ events, endpoints, checkOwnNames, nodeLineage, notify, clock, report, handoff }: Deps) {
+export function createEventService ({ events, endpoints, checkOwnNames, nodeLineage, notify, clock, admit, report, handoff }: Deps) {
   return {
     async publish (input: PublishInput): Promise<PublishResult> {
       if (!TYPE_PATTERN.test(input.type)) {
@@ -90,12 +96,14 @@ export function createEventService ({ events, endpoints, checkOwnNames, nodeLine
       }
       const publisherId = input.publisherId ?? null
       if (publisherId !== null && !input.namesFromHub) await checkOwnNames(input, publisherId)
+      await admit?.(input)
+      const tenantId = input.tenantId ?? null
       const now = clock()
       const lineage = input.nodeId ? await nodeLineage(input.nodeId) : []
       const channel = input.channel ?? null
-      const candidates = await endpoints.routable({ nodeLineage: lineage, channel, userId: publisherId })
+      const candidates = input.only ? [] : await endpoints.routable({ nodeLineage: lineage, channel, userId: publisherId, tenantId })
       const payload = filterablePayload(input.payload, input.contentType ?? null)
-      const targets = candidates.filter((e) => routes({
+      const targets = input.only ? [input.only] : candidates.filter((e) => routes({
         filterTypes: JSON.parse(e.filter_types) as string[],
         filterNodeId: e.filter_node_id,
         filterChannel: e.filter_channel,
@@ -113,6 +121,7 @@ export function createEventService ({ events, endpoints, checkOwnNames, nodeLine
           source: input.source,
           nodeId: input.nodeId ?? null,
           channel,
+          tenantId,
           payload: input.payload,
           contentType: input.contentType ?? null,
           receivedAt: now,

@@ -1,7 +1,7 @@
 import { notFound } from './errors.ts'
 
-/** What an event or an endpoint filter may name that belongs to someone, and what a 404 calls it. */
-const NAMED = { nodeId: 'Node', channel: 'Channel' } as const
+/** What an event or an endpoint may name that belongs to someone, and what a 404 calls it. */
+const NAMED = { nodeId: 'Node', channel: 'Channel', tenantId: 'Tenant' } as const
 export type NamedKey = keyof typeof NAMED
 
 /**
@@ -12,7 +12,8 @@ export type OwnerOf = (value: string) => Promise<number | null | undefined>
 
 /**
  * Someone else's node or channel does not exist for a user acting under an `.own` scope: an
- * `.own` publisher may not publish into it, an `.own` endpoint may not filter on it.
+ * `.own` publisher may not publish into it, an `.own` endpoint may not filter on it. Tenants are
+ * the operator's: none exists for such a user.
  */
 export function createOwnNamesCheck (ownerOf: Record<NamedKey, OwnerOf>) {
   return async (names: Partial<Record<NamedKey, string | null>>, userId: number) => {

@@ -2,7 +2,7 @@
 
 export const RESOURCES = [
   'integrations', 'nodes', 'distributors', 'integration_points', 'webhooks',
-  'events', 'deliveries', 'endpoints', 'sources', 'users',
+  'events', 'deliveries', 'endpoints', 'sources', 'users', 'tenants', 'event_types',
 ] as const
 export const ACTIONS = ['view', 'create', 'manage', 'delete', 'restore', 'publish', 'retry'] as const
 

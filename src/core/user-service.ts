@@ -7,6 +7,8 @@ import { generateToken, hashesEqual, hashToken } from './tokens.ts'
 export type Principal = Pick<UserRecord, 'id' | 'name' | 'email' | 'permissions'> & {
   /** The token this request authenticated with (per-token rate limits, live streams). */
   tokenId: number
+  /** Set for a portal session: the principal sees its tenant's rows and nothing else (see tenant-scope.ts). */
+  tenantId?: string
 }
 
 export const ADMIN_NAME = 'admin'

@@ -13,6 +13,11 @@ declare module 'fastify' {
     public?: boolean
     /** The permission a route needs; `request.scope` tells whether it was granted for all rows or own rows. */
     permission?: [Resource, Action]
+    /**
+     * Open to portal principals (see portal-session-service.ts), whose services limit the rows to
+     * the principal's tenant; every other route refuses them with 403.
+     */
+    portal?: boolean
   }
   interface FastifyInstance {
     /** Failed authentications per client, shared by the API, inbound hooks and /metrics; null when off. */
@@ -58,6 +63,7 @@ export function installAuth (
       throw new HookhubError('HOOKHUB_UNAUTHENTICATED')
     }
     request.principal = principal
+    if (principal.tenantId !== undefined && !config.portal) throw forbidden('an API token (portal sessions reach their tenant\'s endpoints, deliveries and the event-type catalog only)')
     if (rateLimit) withRetryAfter(reply, () => rateLimit.take(principal.tokenId))
     if (config.permission) {
       const [resource, action] = config.permission

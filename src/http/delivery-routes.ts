@@ -34,6 +34,7 @@ export const Delivery = withExamples(Type.Object({
     description: 'set while the endpoint\'s open circuit holds this pending delivery back',
   }),
   last_status_code: Type.Union([Type.Integer(), Type.Null()]),
+  tenant_id: Type.Optional(Type.String({ description: 'The tenant of the endpoint, when it has one' })),
   created_at: Timestamp,
   updated_at: Timestamp,
 }), deliveryExample)
@@ -86,6 +87,7 @@ export function toWireDelivery (row: DeliveryView, now = Date.now()) {
     next_attempt_at: next === null ? null : toTimestamp(next),
     circuit_open_until: held === null ? null : toTimestamp(held),
     last_status_code: row.last_status_code,
+    ...(row.tenant_id !== null && { tenant_id: row.tenant_id }),
     created_at: toTimestamp(row.created_at),
     updated_at: toTimestamp(row.updated_at),
   }
@@ -111,7 +113,7 @@ const DeliveryParams = Type.Object({ id: Type.String() })
 
 export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/api/v1/deliveries', {
-    config: { permission: ['deliveries', 'view'] },
+    config: { permission: ['deliveries', 'view'], portal: true },
     schema: {
       operationId: 'listDeliveries',
       tags: ['deliveries'],
@@ -121,6 +123,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
         event_id: Type.Optional(Type.String()),
         status: Type.Optional(Type.String({ enum: DELIVERY_STATUSES })),
         since: Type.Optional(Type.String({ description: 'RFC 3339 or a duration back from now (2h)' })),
+        tenant_id: Type.Optional(Type.String({ description: 'Deliveries to this tenant\'s endpoints' })),
       })]),
       response: { 200: listOf(Delivery), ...nativeErrors() },
     },
@@ -131,6 +134,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
       eventPublicId: q.event_id,
       status: q.status,
       since: parseSince(q.since, Date.now()),
+      tenantId: q.tenant_id,
       afterId: numericCursor(q.cursor),
     }
     return listPage(q.limit, (limit) => service.list({ ...filter, limit }, scopeFor(request), principalOf(request)),
@@ -138,24 +142,25 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
   })
 
   app.get('/api/v1/deliveries/:id', {
-    config: { permission: ['deliveries', 'view'] },
+    config: { permission: ['deliveries', 'view'], portal: true },
     schema: {
       operationId: 'getDelivery',
       tags: ['deliveries'],
-      summary: 'One delivery with every attempt (request headers with secrets masked, response status and first 4 KB)',
+      summary: 'One delivery with its event\'s type and payload (what each request body carries, in the endpoint\'s format) and every attempt (request headers with secrets masked, response status and first 4 KB)',
       params: DeliveryParams,
       response: {
-        200: withExamples(Type.Intersect([Delivery, Type.Object({ attempts: Type.Array(Attempt) })]), { ...deliveryExample, attempts: [attemptExample] }),
+        200: withExamples(Type.Intersect([Delivery, Type.Object({ event_type: Type.String(), payload: Type.Unknown(), attempts: Type.Array(Attempt) })]),
+          { ...deliveryExample, event_type: 'order.created', payload: { order_id: 'ord_1001' }, attempts: [attemptExample] }),
         ...nativeErrors(404),
       },
     },
   }, async (request) => {
-    const { delivery, attempts } = await service.get(request.params.id, scopeFor(request), principalOf(request))
-    return { ...toWireDelivery(delivery), attempts: attempts.map(toWireAttempt) }
+    const { delivery, attempts, event } = await service.get(request.params.id, scopeFor(request), principalOf(request))
+    return { ...toWireDelivery(delivery), event_type: event.type, payload: JSON.parse(event.payload) as unknown, attempts: attempts.map(toWireAttempt) }
   })
 
   app.post('/api/v1/deliveries/:id/retry', {
-    config: { permission: ['deliveries', 'retry'] },
+    config: { permission: ['deliveries', 'retry'], portal: true },
     schema: {
       operationId: 'retryDelivery',
       tags: ['deliveries'],

@@ -4,7 +4,9 @@ import { MASK, type Endpoint, type EndpointInput, type EndpointService } from '.
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
 import { MAX_TRANSFORM_CODE_BYTES } from '../core/transforms.ts'
 import { maskHeaders } from '../core/sensitive-headers.ts'
+import { ownerOfNew } from '../core/tenant-scope.ts'
 import { principalOf, scopeFor } from './auth.ts'
+import { TenantId } from './tenant-routes.ts'
 import { attemptExample, toWireAttempt, Attempt } from './delivery-routes.ts'
 import { optionalBody } from './server.ts'
 import { listOf, ListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
@@ -52,6 +54,7 @@ const EndpointFields = {
 
 const CreateBody = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 2048 }),
+  tenant_id: Type.Optional(TenantId),
   secret: Type.Optional(Type.String({ description: 'whsec_…; generated when absent and shown only in this response' })),
   ...EndpointFields,
 }, { additionalProperties: false })
@@ -108,6 +111,7 @@ const EndpointSchema = withExamples(Type.Object({
   ordering: Type.String(),
   owner: Type.Optional(Type.Object({ dialect: Type.String(), id: Type.String() })),
   transform: Type.Optional(Type.Object({ code: Type.String(), enabled: Type.Boolean() })),
+  tenant_id: Type.Optional(Type.String({ description: 'The tenant whose events alone it receives; absent: it receives events without a tenant' })),
   created_at: Timestamp,
   updated_at: Timestamp,
 }), endpointExample)
@@ -138,6 +142,7 @@ export function toWireEndpoint (e: Endpoint) {
     ordering: e.ordering,
     ...(e.owner !== null && { owner: e.owner }),
     ...(e.transform !== null && { transform: e.transform }),
+    ...(e.tenantId !== null && { tenant_id: e.tenantId }),
     created_at: toTimestamp(e.createdAt),
     updated_at: toTimestamp(e.updatedAt),
   }
@@ -171,7 +176,7 @@ const Health = withExamples(Type.Object({
 
 export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/api/v1/endpoints', {
-    config: { permission: ['endpoints', 'create'] },
+    config: { permission: ['endpoints', 'create'], portal: true },
     schema: {
       operationId: 'createEndpoint',
       tags,
@@ -185,30 +190,31 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
       },
     },
   }, async (request, reply) => {
-    const { endpoint, secret } = await service.create(request.body as EndpointInput, { userId: principalOf(request).id }, scopeFor(request))
+    const { tenant_id: tenantId, ...input } = request.body
+    const { endpoint, secret } = await service.create(input as EndpointInput, ownerOfNew(principalOf(request), tenantId), scopeFor(request))
     return reply.code(201).send({ ...toWireEndpoint(endpoint), secret })
   })
 
   app.get('/api/v1/endpoints', {
-    config: { permission: ['endpoints', 'view'] },
+    config: { permission: ['endpoints', 'view'], portal: true },
     schema: {
       operationId: 'listEndpoints',
       tags,
       summary: 'List endpoints',
-      querystring: ListQuery,
+      querystring: Type.Intersect([ListQuery, Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Only this tenant\'s endpoints' })) })]),
       response: { 200: listOf(EndpointSchema), ...nativeErrors() },
     },
   }, async (request) => listPage(request.query.limit,
-    (limit) => service.list({ afterId: textCursor(request.query.cursor), limit }, scopeFor(request), principalOf(request)),
+    (limit) => service.list({ afterId: textCursor(request.query.cursor), limit, tenantId: request.query.tenant_id }, scopeFor(request), principalOf(request)),
     (e) => e.id, toWireEndpoint))
 
   app.get('/api/v1/endpoints/:id', {
-    config: { permission: ['endpoints', 'view'] },
+    config: { permission: ['endpoints', 'view'], portal: true },
     schema: { operationId: 'getEndpoint', tags, summary: 'One endpoint', params: Params, response: { 200: EndpointSchema, ...nativeErrors(404) } },
   }, async (request) => toWireEndpoint(await service.get(request.params.id, scopeFor(request), principalOf(request))))
 
   app.patch('/api/v1/endpoints/:id', {
-    config: { permission: ['endpoints', 'manage'] },
+    config: { permission: ['endpoints', 'manage'], portal: true },
     schema: {
       operationId: 'updateEndpoint',
       tags,
@@ -222,7 +228,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
     await service.update(request.params.id, request.body as EndpointInput, scopeFor(request), principalOf(request))))
 
   app.delete('/api/v1/endpoints/:id', {
-    config: { permission: ['endpoints', 'delete'] },
+    config: { permission: ['endpoints', 'delete'], portal: true },
     schema: { operationId: 'deleteEndpoint', tags, summary: 'Delete an endpoint; its open deliveries are cancelled', params: Params, response: { 204: Type.Null(), ...nativeErrors(404, 409) } },
   }, async (request, reply) => {
     await service.remove(request.params.id, scopeFor(request), principalOf(request))
@@ -230,7 +236,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
   })
 
   app.post('/api/v1/endpoints/:id/rotate-secret', {
-    config: { permission: ['endpoints', 'manage'] },
+    config: { permission: ['endpoints', 'manage'], portal: true },
     schema: {
       operationId: 'rotateEndpointSecret',
       tags,
@@ -250,9 +256,20 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
     return { secret: result.secret, previous_secret_valid_until: toTimestamp(result.previousValidUntil) }
   })
 
+  app.get('/api/v1/endpoints/:id/secret', {
+    config: { permission: ['endpoints', 'manage'], portal: true },
+    schema: {
+      operationId: 'getEndpointSecret',
+      tags,
+      summary: 'The current signing secret; needs the permission that changes the endpoint',
+      params: Params,
+      response: { 200: withExamples(Type.Object({ secret: Type.String() }), { secret: 'whsec_xZ4+Hm1wf4KsY7dY/wEfwrIE+RCTIG7H' }), ...nativeErrors(404) },
+    },
+  }, async (request) => ({ secret: await service.revealSecret(request.params.id, scopeFor(request), principalOf(request)) }))
+
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/api/v1/endpoints/:id/${action}`, {
-      config: { permission: ['endpoints', 'manage'] },
+      config: { permission: ['endpoints', 'manage'], portal: true },
       schema: {
         operationId: action === 'pause' ? 'pauseEndpoint' : 'resumeEndpoint',
         tags,
@@ -267,7 +284,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
   }
 
   app.get('/api/v1/endpoints/:id/health', {
-    config: { permission: ['endpoints', 'view'] },
+    config: { permission: ['endpoints', 'view'], portal: true },
     schema: {
       operationId: 'getEndpointHealth',
       tags,
@@ -291,7 +308,7 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
   })
 
   app.post('/api/v1/endpoints/:id/recover', {
-    config: { permission: ['deliveries', 'retry'] },
+    config: { permission: ['deliveries', 'retry'], portal: true },
     schema: {
       operationId: 'recoverEndpoint',
       tags,

@@ -7,6 +7,7 @@ import type { EventView } from '../storage/event-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { Delivery, deliveryExample, toWireDelivery } from './delivery-routes.ts'
 import { notFound } from '../core/errors.ts'
+import { TenantId } from './tenant-routes.ts'
 import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const publishExample = { type: 'order.created', payload: { order_id: 'ord_1001', total: 49.9, currency: 'EUR' } }
@@ -23,6 +24,7 @@ export const Event = withExamples(Type.Object({
   }),
   node_id: Type.Union([Type.String(), Type.Null()]),
   channel: Type.Union([Type.String(), Type.Null()]),
+  tenant_id: Type.Optional(Type.String({ description: 'The tenant whose endpoints alone the event reaches; absent for events without a tenant' })),
   content_type: Type.Union([Type.String(), Type.Null()], {
     description: 'Set when the body came in as something other than JSON: the payload is then {"content_type", "body"}',
   }),
@@ -37,6 +39,7 @@ export const toWireEvent = (row: EventView) => ({
   origin: row.origin_dialect !== null && row.origin_id !== null ? { dialect: row.origin_dialect, id: row.origin_id } : null,
   node_id: row.node_id,
   channel: row.channel,
+  ...(row.tenant_id !== null && { tenant_id: row.tenant_id }),
   content_type: row.content_type,
   payload: JSON.parse(row.payload) as unknown,
   received_at: toTimestamp(row.received_at),
@@ -47,6 +50,7 @@ const PublishBody = Type.Object({
   payload: Type.Unknown({ description: 'Any JSON value; stored and delivered byte for byte' }),
   node_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   channel: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  tenant_id: Type.Optional({ ...TenantId, description: 'Deliver to this tenant\'s endpoints only; without it, only to endpoints without a tenant' }),
 }, { additionalProperties: false, required: ['type', 'payload'] })
 
 const Published = withExamples(Type.Object({ id: Type.String(), type: Type.String(), deliveries: Type.Integer() }),
@@ -61,13 +65,14 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       summary: 'Publish an event; answers once it and its deliveries are stored',
       description: 'With an Idempotency-Key header, the same key within 24 hours returns the first event with 200. '
         + 'Under events.publish.own the event reaches only the caller\'s own endpoints, and a node_id or channel '
-        + 'naming someone else\'s node or integration point answers 404.',
+        + 'naming someone else\'s node or integration point answers 404. An unknown tenant_id answers 422; a payload its type\'s '
+        + 'schema (see /api/v1/event-types) rejects answers 422 HOOKHUB_PAYLOAD_INVALID, and nothing is stored.',
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
       body: withExamples(PublishBody, publishExample),
       response: { 200: Published, 202: Published, ...nativeErrors(404) },
     },
   }, async (request, reply) => {
-    const { type, node_id: nodeId, channel } = request.body
+    const { type, node_id: nodeId, channel, tenant_id: tenantId } = request.body
     const raw = request.rawBody ? rawMember(request.rawBody.toString('utf8'), 'payload') : undefined
     const key = request.headers['idempotency-key']
     const publisher = principalOf(request)
@@ -76,6 +81,7 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       payload: raw ?? JSON.stringify(request.body.payload),
       nodeId,
       channel,
+      tenantId,
       ...(scopeFor(request) === 'own' && { publisherId: publisher.id }),
       source: 'api',
       idempotencyKey: key ? `api:${publisher.id}:${key}` : undefined,
@@ -93,6 +99,7 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       querystring: Type.Intersect([ListQuery, Type.Object({
         type: Type.Optional(Type.String()),
         source: Type.Optional(Type.String()),
+        tenant_id: Type.Optional(Type.String()),
         since: Type.Optional(Type.String({ description: 'RFC 3339 or a duration back from now (2h)' })),
         until: Type.Optional(Type.String({ description: 'RFC 3339 or a duration back from now' })),
       })]),
@@ -106,6 +113,7 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
     const filter = {
       type: q.type,
       source: q.source,
+      tenantId: q.tenant_id,
       since: parseSince(q.since, now),
       until: parseSince(q.until, now, 'until'),
       afterId: numericCursor(q.cursor),

@@ -8,7 +8,7 @@ import type { TSchema } from 'typebox'
 import { installAuth } from './auth.ts'
 import { installBodyBudget } from './body-budget.ts'
 import { clientErrorResponder } from './client-errors.ts'
-import { consoleRoutes } from './console-routes.ts'
+import { consoleRoutes, portalRoutes } from './console-routes.ts'
 import { installErrorHandler, type ErrorResponder } from './error-handler.ts'
 import { installJsonBody } from './json-body.ts'
 import { customMethodServerFactory } from './custom-methods.ts'
@@ -51,6 +51,10 @@ export interface ServerOptions {
   sharedSchemas: readonly TSchema[]
   /** The built web console (default dist/console); tests point it elsewhere. */
   consoleDir?: string
+  /** The built customer portal (default dist/portal); tests point it elsewhere. */
+  portalDir?: string
+  /** Origins that may frame the portal (HOOKHUB_PORTAL_FRAME_ANCESTORS); none when absent. */
+  portalFrameAncestors?: readonly string[]
   /** Request body bytes held at once (HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT). */
   maxBodyBytesInFlight: number
 }
@@ -123,6 +127,7 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, logLevel: 'warn' })
   })
   await app.register(consoleRoutes(options.consoleDir))
+  await app.register(portalRoutes(options.portalDir, options.portalFrameAncestors))
   for (const schema of [NativeError, ...options.sharedSchemas]) app.addSchema(schema)
 
   app.get('/openapi.json', {

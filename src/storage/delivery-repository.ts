@@ -6,7 +6,7 @@ import type { AttemptsTable, DB, DeliveriesTable } from './schema.ts'
 export type DeliveryRow = Selectable<DeliveriesTable>
 /** A delivery with its event's public id, as the API shows it. */
 /** A delivery as the log shows it: with its event's public id and its endpoint's circuit. */
-export type DeliveryView = DeliveryRow & { event_public_id: string; circuit_open_until: number | null }
+export type DeliveryView = DeliveryRow & { event_public_id: string; circuit_open_until: number | null; tenant_id: string | null }
 export type AttemptRow = Selectable<AttemptsTable>
 
 /** A claimed delivery with what sending it needs. */
@@ -68,6 +68,8 @@ export interface DeliveryQuery {
   eventId?: number
   status?: string
   since?: number
+  /** Deliveries to this tenant's endpoints. */
+  tenantId?: string
   afterId: number
   limit: number
 }
@@ -98,7 +100,7 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
     .innerJoin('events', 'events.id', 'deliveries.event_id')
     .leftJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
     .selectAll('deliveries')
-    .select(['events.public_id as event_public_id', 'endpoints.circuit_open_until'])
+    .select(['events.public_id as event_public_id', 'endpoints.circuit_open_until', 'endpoints.tenant_id'])
 
   /** A batch's rows as one parameter, so that the statement's text, and its prepared plan, stay the same whatever its size. */
   const rowsOf = (completions: Completion[]) => JSON.stringify(completions.map(({ owner, deliveryId, endpointId, attempt, outcome, now }) => [
@@ -291,13 +293,16 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       if (q.eventId !== undefined) page = page.where('event_id', '=', q.eventId)
       if (q.status !== undefined) page = page.where('status', '=', q.status)
       if (q.since !== undefined) page = page.where('created_at', '>=', q.since)
+      if (q.tenantId !== undefined) {
+        page = page.where('endpoint_id', 'in', db.selectFrom('endpoints').select('id').where('tenant_id', '=', q.tenantId))
+      }
       // The page first, then its events: the join touches one page of rows, whatever the
       // planner thinks of the filter's selectivity.
       return db.selectFrom(page.orderBy('id').limit(q.limit).as('d'))
         .innerJoin('events', 'events.id', 'd.event_id')
         .leftJoin('endpoints', 'endpoints.id', 'd.endpoint_id')
         .selectAll('d')
-        .select(['events.public_id as event_public_id', 'endpoints.circuit_open_until'])
+        .select(['events.public_id as event_public_id', 'endpoints.circuit_open_until', 'endpoints.tenant_id'])
         .orderBy('d.id')
         .execute()
     },

@@ -11,10 +11,11 @@ export interface EndpointQuery {
   limit: number
   ownerDialect?: string
   userId?: number
+  tenantId?: string
 }
 
 /** What routing an event needs, and what handing its delivery straight to a worker needs (see DeliveryWorker.offer). */
-export type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel' | 'filter_payload' | 'user_id' | 'paused' | 'ordering'
+export type RoutableRow = Pick<EndpointRow, 'id' | 'filter_types' | 'filter_node_id' | 'filter_channel' | 'filter_payload' | 'user_id' | 'tenant_id' | 'paused' | 'ordering'
   | 'consecutive_failures' | 'circuit_open_until' | 'max_in_flight' | 'updated_at'>
 
 /** Which endpoints an event may reach before its type is matched. */
@@ -24,13 +25,42 @@ export interface RouteScope {
   channel: string | null
   /** Only this user's endpoints (a publisher under `events.publish.own`); null: every owner's. */
   userId: number | null
+  /** This tenant's endpoints only; null: only endpoints without a tenant. */
+  tenantId: string | null
 }
 
 /** Whether an endpoint is within a scope; the SQL of `routable` narrows the same way, for many scopes at once. */
 const inRouteScope = (row: RoutableRow, scope: RouteScope) =>
   (row.filter_node_id === null || scope.nodeLineage.includes(row.filter_node_id)) &&
   (row.filter_channel === null || row.filter_channel === scope.channel) &&
-  (scope.userId === null || row.user_id === scope.userId)
+  (scope.userId === null || row.user_id === scope.userId) &&
+  row.tenant_id === scope.tenantId
+
+/**
+ * The endpoints the scopes of a batch may reach. Read by tenant through `endpoints_tenant`:
+ * publishing to one tenant among 100,000 reads that tenant's endpoints only.
+ */
+export function routableQuery (db: Kysely<DB>, scopes: readonly RouteScope[]) {
+  const nodes = [...new Set(scopes.flatMap((s) => s.nodeLineage))]
+  const channels = [...new Set(scopes.map((s) => s.channel).filter((c): c is string => c !== null))]
+  const tenants = [...new Set(scopes.map((s) => s.tenantId).filter((t): t is string => t !== null))]
+  const untenanted = scopes.some((s) => s.tenantId === null)
+  // Owners narrow the query only when every publish of the batch is limited to its own.
+  const owners = scopes.some((s) => s.userId === null) ? null : [...new Set(scopes.map((s) => s.userId as number))]
+  let query = db.selectFrom('endpoints')
+    .select(['id', 'filter_types', 'filter_node_id', 'filter_channel', 'filter_payload', 'user_id', 'tenant_id', 'paused', 'ordering', 'consecutive_failures',
+      'circuit_open_until', 'max_in_flight', 'updated_at'])
+    .where('deleted_at', 'is', null)
+    .where('enabled', '=', 1)
+    .where((eb) => nodes.length > 0 ? eb.or([eb('filter_node_id', 'is', null), eb('filter_node_id', 'in', nodes)]) : eb('filter_node_id', 'is', null))
+    .where((eb) => channels.length > 0 ? eb.or([eb('filter_channel', 'is', null), eb('filter_channel', 'in', channels)]) : eb('filter_channel', 'is', null))
+    .where((eb) => {
+      if (tenants.length === 0) return eb('tenant_id', 'is', null)
+      return untenanted ? eb.or([eb('tenant_id', 'is', null), eb('tenant_id', 'in', tenants)]) : eb('tenant_id', 'in', tenants)
+    })
+  if (owners) query = query.where('user_id', 'in', owners)
+  return query
+}
 
 export function createEndpointRepository (db: Kysely<DB>) {
   const live = () => db.selectFrom('endpoints').selectAll().where('deleted_at', 'is', null)
@@ -38,19 +68,7 @@ export function createEndpointRepository (db: Kysely<DB>) {
   /** One query for the routes of many publishes: the union of their scopes, then each one's share. */
   const routableBatch = createKeyBatch<RoutableRow[]>(async (keys) => {
     const scopes = keys.map((key) => JSON.parse(key) as RouteScope)
-    const nodes = [...new Set(scopes.flatMap((s) => s.nodeLineage))]
-    const channels = [...new Set(scopes.map((s) => s.channel).filter((c): c is string => c !== null))]
-    // Owners narrow the query only when every publish of the batch is limited to its own.
-    const owners = scopes.some((s) => s.userId === null) ? null : [...new Set(scopes.map((s) => s.userId as number))]
-    let query = db.selectFrom('endpoints')
-      .select(['id', 'filter_types', 'filter_node_id', 'filter_channel', 'filter_payload', 'user_id', 'paused', 'ordering', 'consecutive_failures',
-        'circuit_open_until', 'max_in_flight', 'updated_at'])
-      .where('deleted_at', 'is', null)
-      .where('enabled', '=', 1)
-      .where((eb) => nodes.length > 0 ? eb.or([eb('filter_node_id', 'is', null), eb('filter_node_id', 'in', nodes)]) : eb('filter_node_id', 'is', null))
-      .where((eb) => channels.length > 0 ? eb.or([eb('filter_channel', 'is', null), eb('filter_channel', 'in', channels)]) : eb('filter_channel', 'is', null))
-    if (owners) query = query.where('user_id', 'in', owners)
-    const rows = await query.execute()
+    const rows = await routableQuery(db, scopes).execute()
     return scopes.map((scope) => rows.filter((row) => inRouteScope(row, scope)))
   })
 
@@ -71,13 +89,14 @@ export function createEndpointRepository (db: Kysely<DB>) {
       let query = live().where('id', '>', q.afterId)
       if (q.ownerDialect !== undefined) query = query.where('owner_dialect', '=', q.ownerDialect)
       if (q.userId !== undefined) query = query.where('user_id', '=', q.userId)
+      if (q.tenantId !== undefined) query = query.where('tenant_id', '=', q.tenantId)
       return query.orderBy('id').limit(q.limit).execute()
     },
 
     /** Endpoints within the scope that may receive new deliveries; routing filters them further in memory. */
-    routable ({ nodeLineage, channel, userId }: RouteScope): Promise<RoutableRow[]> {
+    routable ({ nodeLineage, channel, userId, tenantId }: RouteScope): Promise<RoutableRow[]> {
       // Built field by field: the key names one scope whatever the caller's object holds.
-      return routableBatch(JSON.stringify({ nodeLineage, channel, userId }))
+      return routableBatch(JSON.stringify({ nodeLineage, channel, userId, tenantId }))
     },
 
     /** Rows of every state whose headers are still the plain JSON object written before they were encrypted. */

@@ -12,6 +12,7 @@ export interface NewEvent {
   source: string
   nodeId: string | null
   channel: string | null
+  tenantId: string | null
   payload: string
   /** Set for a body that was not JSON (see EventsTable). */
   contentType: string | null
@@ -28,6 +29,7 @@ export interface NewDelivery {
 export interface EventQuery {
   type?: string
   source?: string
+  tenantId?: string
   since?: number
   until?: number
   afterId: number
@@ -51,6 +53,7 @@ const eventValues = (event: NewEvent) => ({
   source: event.source,
   node_id: event.nodeId,
   channel: event.channel,
+  tenant_id: event.tenantId,
   payload: event.payload,
   content_type: event.contentType,
   received_at: event.receivedAt,
@@ -180,6 +183,7 @@ export function createEventRepository (db: Kysely<DB>) {
       let query = views().where('events.id', '>', q.afterId)
       if (q.type !== undefined) query = query.where('events.type', '=', q.type)
       if (q.source !== undefined) query = query.where('events.source', '=', q.source)
+      if (q.tenantId !== undefined) query = query.where('events.tenant_id', '=', q.tenantId)
       if (q.since !== undefined) query = query.where('events.received_at', '>=', q.since)
       if (q.until !== undefined) query = query.where('events.received_at', '<', q.until)
       return query.orderBy('events.id').limit(q.limit).execute()

@@ -5,6 +5,7 @@ import { deliveryCore } from './migrations/0002-delivery-core.ts'
 import { dialectResources } from './migrations/0003-dialect-resources.ts'
 import { eventContentType } from './migrations/0004-event-content-type.ts'
 import { openDeliveryIndexes } from './migrations/0005-open-delivery-indexes.ts'
+import { tenants } from './migrations/0006-tenants.ts'
 import { endpointPayloadFilter } from './migrations/0007-endpoint-payload-filter.ts'
 import { transforms } from './migrations/0008-transforms.ts'
 import { brokerSources } from './migrations/0010-broker-sources.ts'
@@ -16,6 +17,7 @@ function migrationsFor (engine: Database['engine']): Record<string, Migration> {
     '0003-dialect-resources': dialectResources(engine),
     '0004-event-content-type': eventContentType(),
     '0005-open-delivery-indexes': openDeliveryIndexes(),
+    '0006-tenants': tenants(engine),
     '0007-endpoint-payload-filter': endpointPayloadFilter(),
     '0008-transforms': transforms(),
     '0010-broker-sources': brokerSources(engine),

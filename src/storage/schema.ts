@@ -104,6 +104,8 @@ export interface EventsTable {
   /** Set when the body came in as something other than JSON: the payload is then its {"content_type", "body"} envelope. */
   content_type: string | null
   received_at: number
+  /** The tenant whose endpoints alone the event reaches; null: endpoints without a tenant. */
+  tenant_id: string | null
 }
 
 export interface IdempotencyKeysTable {
@@ -138,6 +140,7 @@ export interface EndpointsTable {
   owner_dialect: string | null
   owner_id: string | null
   user_id: number | null
+  tenant_id: string | null
   consecutive_failures: Generated<number>
   failing_since: number | null
   circuit_open_until: number | null
@@ -248,6 +251,38 @@ export interface IntegrationPointsTable {
   updated_at: number
 }
 
+export interface TenantsTable {
+  /** The operator's own identifier of its customer, or a generated tnt_… */
+  id: string
+  name: string
+  /** JSON object. */
+  metadata: string
+  created_at: number
+  updated_at: number
+}
+
+export interface EventTypesTable {
+  name: string
+  description: string | null
+  /** JSON Schema (2020-12) payloads of this type must satisfy; null: any payload. */
+  schema: string | null
+  /** JSON. */
+  example: string | null
+  deprecated: number
+  created_at: number
+  updated_at: number
+}
+
+export interface PortalSessionsTable {
+  id: Generated<number>
+  tenant_id: string
+  /** SHA-256 of the hhp_ token, hex. */
+  token_hash: string
+  read_only: number
+  expires_at: number
+  created_at: number
+}
+
 export interface DB {
   settings: SettingsTable
   users: UsersTable
@@ -264,4 +299,7 @@ export interface DB {
   distributors: DistributorsTable
   thulium_webhooks: ThuliumWebhooksTable
   integration_points: IntegrationPointsTable
+  tenants: TenantsTable
+  event_types: EventTypesTable
+  portal_sessions: PortalSessionsTable
 }

@@ -12,8 +12,8 @@ import { assertError } from '../helpers/native-errors.ts'
 const INDEX = '<!doctype html><title>console</title><div id="app"></div>'
 const SCRIPT = 'console.log("app")'
 
-/** The hub's HTTP server with no API routes and nobody signed in, serving the console from `dir`. */
-async function serverWith (t: TestContext, consoleDir: string, logger: Logger | false = false) {
+/** The hub's HTTP server with no API routes and nobody signed in, serving the console from `dir` (and the portal). */
+async function serverWith (t: TestContext, consoleDir: string, logger: Logger | false = false, portal: { portalDir?: string; portalFrameAncestors?: string[] } = {}) {
   const app = await createServer({
     logger,
     users: { authenticate: async () => null },
@@ -23,6 +23,7 @@ async function serverWith (t: TestContext, consoleDir: string, logger: Logger | 
     sharedSchemas: [],
     consoleDir,
     maxBodyBytesInFlight: 64 * 1024 * 1024,
+    ...portal,
   })
   t.after(() => app.close())
   await app.ready()
@@ -50,7 +51,34 @@ test('/console redirects to /console/, which serves index.html without a token, 
   assert.equal(res.headers['cache-control'], 'no-cache')
   assert.match(String(res.headers['content-security-policy']), /default-src 'self'/)
   assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/)
+  assert.equal(res.headers['x-frame-options'], 'DENY')
   assert.equal(res.headers['x-content-type-options'], 'nosniff')
+})
+
+test('/portal serves its own build; framing is refused by default, the console refuses it whatever the portal allows', async (t) => {
+  const portalDir = builtConsole(t)
+  fs.writeFileSync(path.join(portalDir, 'index.html'), '<!doctype html><title>portal</title>')
+  const closed = await serverWith(t, builtConsole(t), false, { portalDir })
+  const redirect = await closed.inject({ method: 'GET', url: '/portal' })
+  assert.equal(redirect.statusCode, 301)
+  assert.equal(redirect.headers.location, '/portal/')
+  const page = await closed.inject({ method: 'GET', url: '/portal/' })
+  assert.equal(page.statusCode, 200)
+  assert.equal(page.body, '<!doctype html><title>portal</title>')
+  assert.match(String(page.headers['content-security-policy']), /; frame-ancestors 'none'$/)
+  assert.equal(page.headers['x-frame-options'], 'DENY')
+  assert.equal(page.headers['referrer-policy'], 'no-referrer')
+  assert.equal((await closed.inject({ method: 'GET', url: '/portal/assets/index-abc123.js' })).body, SCRIPT)
+
+  const open = await serverWith(t, builtConsole(t), false, { portalDir, portalFrameAncestors: ['https://app.example.com', 'http://127.0.0.1:5173'] })
+  for (const url of ['/portal/', '/portal/assets/index-abc123.js']) {
+    const res = await open.inject({ method: 'GET', url })
+    assert.match(String(res.headers['content-security-policy']), /; frame-ancestors https:\/\/app\.example\.com http:\/\/127\.0\.0\.1:5173$/, url)
+    assert.equal(res.headers['x-frame-options'], undefined, 'it cannot name origins; frame-ancestors decides')
+  }
+  const consolePage = await open.inject({ method: 'GET', url: '/console/' })
+  assert.match(String(consolePage.headers['content-security-policy']), /frame-ancestors 'none'/)
+  assert.equal(consolePage.headers['x-frame-options'], 'DENY')
 })
 
 test('deep links of the app answer index.html (SPA fallback), query strings included', async (t) => {
@@ -122,5 +150,5 @@ test('without a build every console path answers 503 HOOKHUB_CONSOLE_NOT_BUILT s
 test('the console is not part of the OpenAPI document', async (t) => {
   const app = await serverWith(t, builtConsole(t))
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> }
-  assert.deepEqual(Object.keys(doc.paths ?? {}).filter((p) => p.startsWith('/console')), [])
+  assert.deepEqual(Object.keys(doc.paths ?? {}).filter((p) => p.startsWith('/console') || p.startsWith('/portal')), [])
 })

@@ -30,7 +30,7 @@ type Attempt = {
   response: { status: number; headers: Record<string, string>; body: string } | null
   error: { code: string; message: string } | null
 }
-type Detail = Delivery & { attempts: Attempt[] }
+type Detail = Delivery & { event_type: string; payload: unknown; attempts: Attempt[] }
 
 const get = (hub: TestHub, url: string, headers: Auth = hub.admin) => hub.app.inject({ method: 'GET', url, headers })
 const retry = (hub: TestHub, id: string, headers: Auth = hub.admin) =>
@@ -180,8 +180,10 @@ for (const engine of engines) {
 
       const res = await get(hub, `/api/v1/deliveries/${id}`)
       assert.ok(!res.body.includes('very-secret-token'), 'the token never appears in the log')
-      assert.deepEqual(Object.keys(d).sort(), [...DELIVERY_KEYS, 'attempts'].sort())
+      assert.deepEqual(Object.keys(d).sort(), [...DELIVERY_KEYS, 'attempts', 'event_type', 'payload'].sort())
       assert.equal(d.event_id, event.id)
+      assert.equal(d.event_type, 'order.paid')
+      assert.deepEqual(d.payload, { n: 1 }, 'the payload each request carried')
       assert.equal(d.endpoint_id, endpoint.id)
       assert.equal(d.attempt_count, 1)
       assert.equal(d.last_status_code, 200)

@@ -18,7 +18,7 @@ reportSkippedPostgres()
 
 /** Rows a route's path (or query) parameter names. */
 type Kind = 'endpoint' | 'source' | 'brokerSource' | 'integration' | 'deletedIntegration' | 'node' | 'distributor' | 'webhook' | 'point'
-  | 'delivery' | 'event' | 'token' | 'user'
+  | 'delivery' | 'event' | 'token' | 'user' | 'tenant' | 'eventType'
 
 /**
  * What `.own` grants on the route:
@@ -66,6 +66,8 @@ const TABLE: Record<string, Rule> = {
   'GET /docs/yaml': { public: true },
   'GET /console': { public: true },
   'GET /console*': { public: true },
+  'GET /portal': { public: true },
+  'GET /portal*': { public: true },
   'GET /openapi.json': { public: true },
   'GET /metrics': { public: true },
   'GET /healthz': { public: true },
@@ -101,6 +103,8 @@ const TABLE: Record<string, Rule> = {
   'POST /api/v1/transforms/test': {
     permission: 'endpoints.manage', own: 'create', ok: 200, payload: () => ({ code: 'function handler (w) { return w }', webhook: {} }),
   },
+  'GET /api/v1/endpoints/:id/secret': { permission: 'endpoints.manage', own: 'rows', row: 'endpoint', ok: 200 },
+  'POST /api/v1/endpoints/:id/test': { permission: 'endpoints.manage', own: 'rows', row: 'endpoint', ok: 202, payload: () => ({}) },
 
   'POST /api/v1/sources': { permission: 'sources.create', own: 'create', ok: 201, payload: () => ({ name: 'rbac', verify: 'none' }) },
   'GET /api/v1/sources': { permission: 'sources.view', own: 'list', ok: 200, query: native(''), hides: 'source' },
@@ -113,6 +117,21 @@ const TABLE: Record<string, Rule> = {
   'GET /api/v1/deliveries/:id': { permission: 'deliveries.view', own: 'rows', row: 'delivery', ok: 200 },
   'POST /api/v1/deliveries/:id/retry': { permission: 'deliveries.retry', own: 'rows', row: 'delivery', ok: CONFLICT_PENDING },
   'GET /api/v1/status': { authenticated: true },
+
+  // Tenants belong to the operator, not to a user: `.own` grants nothing on them.
+  'POST /api/v1/tenants': { permission: 'tenants.create', own: 'refused', ok: 201, payload: () => ({ name: 'rbac' }) },
+  'GET /api/v1/tenants': { permission: 'tenants.view', own: 'refused', ok: 200, query: native('') },
+  'GET /api/v1/tenants/:id': { permission: 'tenants.view', own: 'refused', row: 'tenant', ok: 200 },
+  'PATCH /api/v1/tenants/:id': { permission: 'tenants.manage', own: 'refused', row: 'tenant', ok: 200, payload: () => ({ name: 'renamed' }) },
+  'DELETE /api/v1/tenants/:id': { permission: 'tenants.delete', own: 'refused', row: 'tenant', ok: 204 },
+  'POST /api/v1/tenants/:id/portal-sessions': { permission: 'tenants.manage', own: 'refused', row: 'tenant', ok: 201 },
+  'DELETE /api/v1/tenants/:id/portal-sessions': { permission: 'tenants.manage', own: 'refused', row: 'tenant', ok: 204 },
+  // So does the event-type catalog.
+  'POST /api/v1/event-types': { permission: 'event_types.create', own: 'refused', ok: 201, payload: () => ({ name: `rbac.${unique()}` }) },
+  'GET /api/v1/event-types': { permission: 'event_types.view', own: 'refused', ok: 200, query: native('') },
+  'GET /api/v1/event-types/:name': { permission: 'event_types.view', own: 'refused', row: 'eventType', ok: 200 },
+  'PATCH /api/v1/event-types/:name': { permission: 'event_types.manage', own: 'refused', row: 'eventType', ok: 200, payload: () => ({ deprecated: true }) },
+  'DELETE /api/v1/event-types/:name': { permission: 'event_types.delete', own: 'refused', row: 'eventType', ok: 204 },
   'GET /api/v1/stream': { permission: 'deliveries.view', own: 'list', ok: 200 },
   'GET /api/v1/stats/overview': { permission: 'deliveries.view', own: 'list', ok: 200 },
   'GET /api/v1/stats/endpoints': { permission: 'endpoints.view', own: 'list', ok: 200, query: native(''), hides: 'endpoint' },
@@ -165,6 +184,9 @@ async function rowOf (hub: TestHub, kind: Kind, owner: Caller): Promise<string> 
   const auth = { authorization: owner.authorization }
   switch (kind) {
     case 'user': return String(owner.id)
+    // Nobody owns a tenant: the admin makes them.
+    case 'tenant': return resources.tenant(hub, hub.admin)
+    case 'eventType': return resources.eventType(hub, hub.admin)
     case 'event': return (await resources.delivery(hub, await resources.endpoint(hub, hub.admin))).eventId
     case 'delivery': return (await resources.delivery(hub, await resources.endpoint(hub, auth))).deliveryId
     case 'token': {

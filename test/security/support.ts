@@ -217,6 +217,10 @@ export const resources = {
     (await made(hub, 'POST', '/rest/v1/service/integration_points', auth, {
       code: `P${randomBytes(4).toString('hex')}`, type: 'public', url: TARGET, token_remote: newSecret('trem'),
     })).id as string,
+  tenant: async (hub: TestHub, auth: Auth) =>
+    (await made(hub, 'POST', '/api/v1/tenants', auth, { name: 'Tenant' })).id as string,
+  eventType: async (hub: TestHub, auth: Auth) =>
+    (await made(hub, 'POST', '/api/v1/event-types', auth, { name: `type.${randomBytes(4).toString('hex')}` })).name as string,
   /** An event routed to `endpointId`, and the id of that delivery. */
   async delivery (hub: TestHub, endpointId: string) {
     const event = await made(hub, 'POST', '/api/v1/events', hub.admin, { type: 'security.test', payload: { n: 1 } })

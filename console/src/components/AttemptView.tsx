@@ -1,10 +1,11 @@
 import type { Attempt } from '../api.ts'
-import { dateTime } from '../format.ts'
+import { dateTime, prettyBody } from '../format.ts'
 import { HeaderList } from './HeaderList.tsx'
 import { Status } from './Status.tsx'
 
 /** One HTTP try: what was sent and what came back (or why nothing did). */
-export function AttemptView ({ attempt: a, number, open }: { attempt: Attempt; number: number; open: boolean }) {
+/** `requestBody`: what the request carried (the event's payload), when the page knows it. */
+export function AttemptView ({ attempt: a, number, open, requestBody }: { attempt: Attempt; number: number; open: boolean; requestBody?: string }) {
   const outcome = a.response ? `HTTP ${a.response.status}` : a.error ? a.error.code : 'no answer'
   const ok = a.response !== null && a.response.status >= 200 && a.response.status < 300
   return (
@@ -16,13 +17,19 @@ export function AttemptView ({ attempt: a, number, open }: { attempt: Attempt; n
         <h3>Request</h3>
         <p><code>{a.request.method} {a.request.url}</code></p>
         <HeaderList headers={a.request.headers} label={`Request headers of attempt ${number}`} />
+        {requestBody !== undefined && (
+          <>
+            <p class="muted">Body: the event's payload, in the endpoint's format</p>
+            <pre class="body" tabIndex={0} aria-label={`Request body of attempt ${number}`}>{requestBody}</pre>
+          </>
+        )}
         <h3>Response</h3>
         {a.response
           ? (
             <>
               <p>Status <strong>{a.response.status}</strong></p>
               <HeaderList headers={a.response.headers} label={`Response headers of attempt ${number}`} />
-              <pre class="body" tabIndex={0} aria-label={`Response body of attempt ${number}`}>{a.response.body || '(empty body)'}</pre>
+              <pre class="body" tabIndex={0} aria-label={`Response body of attempt ${number}`}>{a.response.body ? prettyBody(a.response.body) : '(empty body)'}</pre>
             </>
             )
           : <p class="muted">No response.</p>}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
-import { api, FINISHED, type Attempt, type Delivery } from '../api.ts'
+import { api, FINISHED, type DeliveryDetail as Detail } from '../api.ts'
+import { json } from '../format.ts'
 import { useLive } from '../use-live.ts'
 import { useLoad } from '../use-load.ts'
 import { AttemptView } from './AttemptView.tsx'
@@ -8,8 +9,6 @@ import { Link } from './Link.tsx'
 import { Page } from './Page.tsx'
 import { Status } from './Status.tsx'
 import { Time } from './Time.tsx'
-
-type Detail = Delivery & { attempts: Attempt[] }
 
 /** One delivery with every attempt, and the Retry button. */
 export function DeliveryDetail ({ id }: { id: string }) {
@@ -61,7 +60,7 @@ export function DeliveryDetail ({ id }: { id: string }) {
           <h2>Attempts</h2>
           {d.attempts.length === 0
             ? <p class="empty">No attempt yet.</p>
-            : <ol class="attempts">{d.attempts.map((a, i) => <AttemptView key={a.id} attempt={a} number={i + 1} open={i === d.attempts.length - 1} />)}</ol>}
+            : <ol class="attempts">{d.attempts.map((a, i) => <AttemptView key={a.id} attempt={a} number={i + 1} open={i === d.attempts.length - 1} requestBody={json(d.payload)} />)}</ol>}
         </>
       )}
     </Page>

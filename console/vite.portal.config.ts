@@ -1,0 +1,3 @@
+import { appConfig } from './vite.config.ts'
+
+export default appConfig('portal')
