@@ -22,6 +22,7 @@ export interface EndpointAddOptions extends ApiOptions {
   types?: string
   node?: string
   channel?: string
+  tenant?: string
   method?: string
   format?: string
   header?: string[]
@@ -75,6 +76,7 @@ export async function endpointAdd (url: string, o: EndpointAddOptions) {
     : undefined
   const body = {
     url,
+    tenant_id: o.tenant,
     method: o.method,
     headers: parseHeaders(o.header),
     auth: authFrom(o),

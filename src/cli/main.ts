@@ -142,6 +142,7 @@ apiCommand(endpoint, 'add <url>', 'Register a URL to deliver events to; prints i
   .option('--types <list>', 'event types to deliver, comma-separated, * wildcards (default every type)')
   .option('--node <id>', 'only events of this node and the nodes below it')
   .option('--channel <code>', 'only events of this channel')
+  .option('--tenant <id>', 'the tenant it belongs to: it receives that tenant\'s events only')
   .addOption(new Option('--method <method>', 'HTTP method: GET, POST (default), PUT, PATCH or DELETE').argParser(httpMethod))
   .addOption(new Option('--format <format>', 'payload format (default standard)').choices([...PAYLOAD_FORMATS]))
   .option('--header <name: value>', 'an extra request header (repeatable)', collect)
@@ -187,6 +188,28 @@ withPaging(apiCommand(source, 'list', 'List inbound sources with their URLs', 'h
   .addOption(jsonOption())
   .action((options) => runCommand(async () => (await import('./source-commands.ts')).sourceList(options)))
 
+// Tenants.
+
+const tenant = program.command('tenant').description('Manage tenants (your customers) and their portal sessions')
+  .addHelpText('after', example('hookhub tenant create "Acme Corp" --id acme', 'hookhub tenant portal acme --expires-in 900'))
+apiCommand(tenant, 'create <name>', 'Create a tenant; its id is yours (--id) or a generated tnt_…', 'hookhub tenant create "Acme Corp" --id acme --metadata \'{"plan":"pro"}\'')
+  .option('--id <id>', 'your own identifier of the customer (1–255 of A-Z a-z 0-9 . _ : -)')
+  .option('--metadata <json>', 'a JSON object kept with the tenant')
+  .addOption(jsonOption())
+  .action((name, options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantCreate(name, options)))
+withPaging(apiCommand(tenant, 'list', 'List tenants', 'hookhub tenant list'))
+  .addOption(jsonOption())
+  .action((options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantList(options)))
+apiCommand(tenant, 'delete <tenant-id>', 'Delete a tenant with its endpoints and portal sessions', 'hookhub tenant delete acme')
+  .action((id, options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantDelete(id, options)))
+apiCommand(tenant, 'portal <tenant-id>', 'Open a portal session for the tenant and print its URL (or revoke them all)',
+  'hookhub tenant portal acme --expires-in 900 --read-only', 'hookhub tenant portal acme --revoke')
+  .addOption(new Option('--expires-in <seconds>', 'lifetime in seconds (default 3600)').argParser(integerIn(1, 86_400)))
+  .option('--read-only', 'the session reads only')
+  .addOption(new Option('--revoke', 'revoke every session of the tenant instead').conflicts(['expiresIn', 'readOnly']))
+  .addOption(jsonOption())
+  .action((id, options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantPortal(id, options)))
+
 // Events and deliveries.
 
 apiCommand(program, 'send <type>', 'Publish an event; it is delivered to every endpoint that matches',
@@ -195,6 +218,7 @@ apiCommand(program, 'send <type>', 'Publish an event; it is delivered to every e
   .option('--data <json|@file>', 'the payload: JSON, @file, or @- for stdin (default {})')
   .option('--node <id>', 'the node the event belongs to')
   .option('--channel <code>', 'the channel the event belongs to')
+  .option('--tenant <id>', 'deliver to this tenant\'s endpoints only')
   .option('--idempotency-key <key>', 'the same key within 24 h publishes once')
   .addOption(jsonOption())
   .action((type, options) => runCommand(async () => (await import('./event-commands.ts')).send(type, options)))
