@@ -210,6 +210,22 @@ apiCommand(tenant, 'portal <tenant-id>', 'Open a portal session for the tenant a
   .addOption(jsonOption())
   .action((id, options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantPortal(id, options)))
 
+const eventType = program.command('event-type').description('Manage the event-type catalog: descriptions, examples and payload schemas')
+  .addHelpText('after', example('hookhub event-type add invoice.paid --schema @invoice-paid.schema.json', 'hookhub event-type list'))
+apiCommand(eventType, 'add <name>', 'Add an event type; with --schema, payloads of the type are checked on publish',
+  'hookhub event-type add invoice.paid --description "An invoice was paid" --schema @invoice-paid.schema.json')
+  .option('--description <text>', 'what the event means')
+  .option('--schema <json|@file>', 'JSON Schema (2020-12) every payload must satisfy')
+  .option('--example <json|@file>', 'an example payload')
+  .option('--deprecated', 'mark it deprecated')
+  .addOption(jsonOption())
+  .action((name, options) => runCommand(async () => (await import('./event-type-commands.ts')).eventTypeAdd(name, options)))
+withPaging(apiCommand(eventType, 'list', 'List the catalog', 'hookhub event-type list'))
+  .addOption(jsonOption())
+  .action((options) => runCommand(async () => (await import('./event-type-commands.ts')).eventTypeList(options)))
+apiCommand(eventType, 'delete <name>', 'Remove an event type from the catalog', 'hookhub event-type delete invoice.paid')
+  .action((name, options) => runCommand(async () => (await import('./event-type-commands.ts')).eventTypeDelete(name, options)))
+
 // Events and deliveries.
 
 apiCommand(program, 'send <type>', 'Publish an event; it is delivered to every endpoint that matches',

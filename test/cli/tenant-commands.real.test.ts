@@ -1,7 +1,9 @@
-// Real tier: `hookhub tenant …`, and `--tenant` on `endpoint add` and `send`, against a `serve` child.
+// Real tier: `hookhub tenant …`, `--tenant` on `endpoint add` and `send`, and `hookhub event-type …`, against a `serve` child.
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
 import { describe, test } from 'node:test'
-import { linesOf } from '../helpers/child.ts'
+import { linesOf, tempDir } from '../helpers/child.ts'
 import { engines, reportSkippedPostgres } from '../helpers/engines.ts'
 import { assertFails, assertOk, serveHub, show } from './support.ts'
 
@@ -49,6 +51,29 @@ for (const engine of engines) {
       assertOk(deleted)
       assert.match(deleted.stdout, /deleted tenant acme/)
       assertFails(await hub.run(['tenant', 'delete', 'acme']), 1, /tenant acme not found/)
+    })
+
+    test('event-type add, list, delete; a payload its schema rejects is refused', { timeout: 120_000 }, async (t) => {
+      const hub = await serveHub(t, engine, { HOOKHUB_WORKERS: '0' })
+      const dir = tempDir(t)
+      const schemaFile = path.join(dir, 'paid.schema.json')
+      fs.writeFileSync(schemaFile, JSON.stringify({ type: 'object', required: ['amount'], properties: { amount: { type: 'number', minimum: 0 } } }))
+      const added = await hub.run(['event-type', 'add', 'invoice.paid', '--schema', `@${schemaFile}`, '--description', 'Paid', '--example', '{"amount":1}'])
+      assertOk(added)
+      assert.match(added.stdout, /^added event type invoice\.paid \(payloads are checked against its schema\)$/m)
+      assertOk(await hub.run(['event-type', 'add', 'crm/contact.created', '--deprecated']))
+      assertFails(await hub.run(['event-type', 'add', 'x', '--schema', '{"type":"nope"}']), 1, /schema/)
+      assertFails(await hub.run(['event-type', 'add', 'x', '--schema', '{']), 2, /--schema is not valid JSON/)
+      const table = await hub.run(['event-type', 'list'])
+      assertOk(table)
+      const lines = linesOf(table.stdout)
+      assert.match(lines[0], /^NAME\s+SCHEMA\s+DEPRECATED\s+DESCRIPTION$/)
+      assert.ok(lines.some((l) => /^invoice\.paid\s+yes\s+no\s+Paid$/.test(l)), show(table))
+      assert.ok(lines.some((l) => /^crm\/contact\.created\s+no\s+yes$/.test(l)), show(table))
+      assertFails(await hub.run(['send', 'invoice.paid', '--data', '{"amount":-1}']), 1, /schema of event type invoice\.paid/)
+      assertOk(await hub.run(['send', 'invoice.paid', '--data', '{"amount":1}']))
+      assertOk(await hub.run(['event-type', 'delete', 'crm/contact.created']))
+      assertFails(await hub.run(['event-type', 'delete', 'crm/contact.created']), 1, /event type crm\/contact\.created not found/)
     })
   })
 }
