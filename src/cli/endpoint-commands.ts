@@ -23,6 +23,7 @@ export interface EndpointAddOptions extends ApiOptions {
   node?: string
   channel?: string
   filterPayload?: string
+  tenant?: string
   method?: string
   format?: string
   header?: string[]
@@ -87,6 +88,7 @@ export async function endpointAdd (url: string, o: EndpointAddOptions) {
     : undefined
   const body = {
     url,
+    tenant_id: o.tenant,
     method: o.method,
     headers: parseHeaders(o.header),
     auth: authFrom(o),

@@ -9,6 +9,7 @@ export interface SendOptions extends ApiOptions {
   data?: string
   node?: string
   channel?: string
+  tenant?: string
   idempotencyKey?: string
   json?: boolean
 }
@@ -39,6 +40,7 @@ export async function send (type: string, o: SendOptions) {
     `"payload":${text}`,
     ...(o.node !== undefined ? [`"node_id":${JSON.stringify(o.node)}`] : []),
     ...(o.channel !== undefined ? [`"channel":${JSON.stringify(o.channel)}`] : []),
+    ...(o.tenant !== undefined ? [`"tenant_id":${JSON.stringify(o.tenant)}`] : []),
   ]
   const { status, body } = await hub.request<{ id: string; type: string; deliveries: number }>('POST', '/api/v1/events', {
     raw: `{${fields.join(',')}}`,

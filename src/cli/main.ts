@@ -144,6 +144,7 @@ apiCommand(endpoint, 'add <url>', 'Register a URL to deliver events to; prints i
   .option('--node <id>', 'only events of this node and the nodes below it')
   .option('--channel <code>', 'only events of this channel')
   .option('--filter-payload <json>', 'only events whose payload matches this match document (docs/filters.md), e.g. \'{"currency":{"$in":["EUR","USD"]}}\'')
+  .option('--tenant <id>', 'the tenant it belongs to: it receives that tenant\'s events only')
   .addOption(new Option('--method <method>', 'HTTP method: GET, POST (default), PUT, PATCH or DELETE').argParser(httpMethod))
   .addOption(new Option('--format <format>', 'payload format (default standard)').choices([...PAYLOAD_FORMATS]))
   .option('--header <name: value>', 'an extra request header (repeatable)', collect)
@@ -217,6 +218,44 @@ for (const [action, paused, description] of [
     .action((id, options) => runCommand(async () => (await import('./source-commands.ts')).sourceSetPaused(id, paused, options)))
 }
 
+// Tenants.
+
+const tenant = program.command('tenant').description('Manage tenants (your customers) and their portal sessions')
+  .addHelpText('after', example('hookhub tenant create "Acme Corp" --id acme', 'hookhub tenant portal acme --expires-in 900'))
+apiCommand(tenant, 'create <name>', 'Create a tenant; its id is yours (--id) or a generated tnt_…', 'hookhub tenant create "Acme Corp" --id acme --metadata \'{"plan":"pro"}\'')
+  .option('--id <id>', 'your own identifier of the customer (1–255 of A-Z a-z 0-9 . _ : -)')
+  .option('--metadata <json>', 'a JSON object kept with the tenant')
+  .addOption(jsonOption())
+  .action((name, options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantCreate(name, options)))
+withPaging(apiCommand(tenant, 'list', 'List tenants', 'hookhub tenant list'))
+  .addOption(jsonOption())
+  .action((options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantList(options)))
+apiCommand(tenant, 'delete <tenant-id>', 'Delete a tenant with its endpoints and portal sessions', 'hookhub tenant delete acme')
+  .action((id, options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantDelete(id, options)))
+apiCommand(tenant, 'portal <tenant-id>', 'Open a portal session for the tenant and print its URL (or revoke them all)',
+  'hookhub tenant portal acme --expires-in 900 --read-only', 'hookhub tenant portal acme --revoke')
+  .addOption(new Option('--expires-in <seconds>', 'lifetime in seconds (default 3600)').argParser(integerIn(1, 86_400)))
+  .option('--read-only', 'the session reads only')
+  .addOption(new Option('--revoke', 'revoke every session of the tenant instead').conflicts(['expiresIn', 'readOnly']))
+  .addOption(jsonOption())
+  .action((id, options) => runCommand(async () => (await import('./tenant-commands.ts')).tenantPortal(id, options)))
+
+const eventType = program.command('event-type').description('Manage the event-type catalog: descriptions, examples and payload schemas')
+  .addHelpText('after', example('hookhub event-type add invoice.paid --schema @invoice-paid.schema.json', 'hookhub event-type list'))
+apiCommand(eventType, 'add <name>', 'Add an event type; with --schema, payloads of the type are checked on publish',
+  'hookhub event-type add invoice.paid --description "An invoice was paid" --schema @invoice-paid.schema.json')
+  .option('--description <text>', 'what the event means')
+  .option('--schema <json|@file>', 'JSON Schema (2020-12) every payload must satisfy')
+  .option('--example <json|@file>', 'an example payload')
+  .option('--deprecated', 'mark it deprecated')
+  .addOption(jsonOption())
+  .action((name, options) => runCommand(async () => (await import('./event-type-commands.ts')).eventTypeAdd(name, options)))
+withPaging(apiCommand(eventType, 'list', 'List the catalog', 'hookhub event-type list'))
+  .addOption(jsonOption())
+  .action((options) => runCommand(async () => (await import('./event-type-commands.ts')).eventTypeList(options)))
+apiCommand(eventType, 'delete <name>', 'Remove an event type from the catalog', 'hookhub event-type delete invoice.paid')
+  .action((name, options) => runCommand(async () => (await import('./event-type-commands.ts')).eventTypeDelete(name, options)))
+
 // Events and deliveries.
 
 apiCommand(program, 'send <type>', 'Publish an event; it is delivered to every endpoint that matches',
@@ -225,6 +264,7 @@ apiCommand(program, 'send <type>', 'Publish an event; it is delivered to every e
   .option('--data <json|@file>', 'the payload: JSON, @file, or @- for stdin (default {})')
   .option('--node <id>', 'the node the event belongs to')
   .option('--channel <code>', 'the channel the event belongs to')
+  .option('--tenant <id>', 'deliver to this tenant\'s endpoints only')
   .option('--idempotency-key <key>', 'the same key within 24 h publishes once')
   .addOption(jsonOption())
   .action((type, options) => runCommand(async () => (await import('./event-commands.ts')).send(type, options)))

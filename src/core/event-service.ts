@@ -96,12 +96,15 @@ export function createEventService ({ events, endpoints, checkOwnNames, nodeLine
       }
       const publisherId = input.publisherId ?? null
       if (publisherId !== null && !input.namesFromHub) await checkOwnNames(input, publisherId)
-      await admit?.(input)
       const tenantId = input.tenantId ?? null
       const now = clock()
       const lineage = input.nodeId ? await nodeLineage(input.nodeId) : []
       const channel = input.channel ?? null
-      const candidates = input.only ? [] : await endpoints.routable({ nodeLineage: lineage, channel, userId: publisherId, tenantId })
+      // Admission (tenant, payload schema) is read beside the routes: either fails before anything is stored.
+      const [, candidates] = await Promise.all([
+        admit?.(input),
+        input.only ? [] : endpoints.routable({ nodeLineage: lineage, channel, userId: publisherId, tenantId }),
+      ])
       const payload = filterablePayload(input.payload, input.contentType ?? null)
       const targets = input.only ? [input.only] : candidates.filter((e) => routes({
         filterTypes: JSON.parse(e.filter_types) as string[],

@@ -165,6 +165,8 @@ describe('--help on every command exits 0 and shows an example', { concurrency: 
     ['token'], ['token', 'create'], ['token', 'revoke'],
     ['endpoint'], ['endpoint', 'add'], ['endpoint', 'list'], ['endpoint', 'pause'], ['endpoint', 'resume'], ['endpoint', 'rotate-secret'],
     ['source'], ['source', 'add'], ['source', 'list'],
+    ['tenant'], ['tenant', 'create'], ['tenant', 'list'], ['tenant', 'delete'], ['tenant', 'portal'],
+    ['event-type'], ['event-type', 'add'], ['event-type', 'list'], ['event-type', 'delete'],
     ['send'], ['deliveries'], ['retry'], ['recover'],
   ]
   for (const command of commands) {
