@@ -2,7 +2,9 @@ import type { Logger } from 'pino'
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryRepository, NewAttempt } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { VERSION } from '../version.ts'
-import { DeliveryError, type DeliveryClient, type OutboundRequest, type OutboundResponse, type SendOptions } from './delivery-client.ts'
+import { DeliveryError, type OutboundResponse, type SendOptions } from './delivery-client.ts'
+import { isBrokerAnswer, type BrokerAnswer, type Destination, type DestinationRequest } from '../destinations/destination.ts'
+import { maskUrlPassword } from '../destinations/broker-url.ts'
 import type { Activity } from './activity-feed.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
@@ -18,17 +20,17 @@ const MAX_CIRCUIT_COOLDOWN_MS = 10 * 60_000
 const withQuery = (url: string, query: string) => `${url}${!url.includes('?') ? '?' : /[?&]$/.test(url) ? '' : '&'}${query}`
 
 /** Masks credentials in what an attempt records of its request: sensitive headers (the signature too) and the query token. */
-function recordedRequest (req: OutboundRequest, queryParam: string | null) {
+function recordedRequest (req: DestinationRequest, queryParam: string | null) {
   const headers = maskHeaders(req.headers)
-  const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : req.url
+  const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : maskUrlPassword(req.url)
   return JSON.stringify({ method: req.method, url, headers })
 }
 
 type Deps = {
   deliveries: Pick<DeliveryRepository, 'complete' | 'release'>
   endpoints: Pick<EndpointRepository, 'findById' | 'recordSuccess' | 'recordFailure' | 'openCircuit' | 'disable'>
-  endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets'>
-  client: Pick<DeliveryClient, 'send'>
+  endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets' | 'targetUrl'>
+  client: Pick<Destination, 'send'>
   publish: (input: PublishInput) => Promise<unknown>
   logger: Logger | false
   clock: () => number
@@ -55,24 +57,24 @@ export function createDeliveryAttempts (deps: Deps) {
   const log = deps.logger || undefined
 
   // Decrypting an endpoint's auth and secrets costs more than signing: done once per row read.
-  const prepared = new WeakMap<EndpointRow, { endpoint: Endpoint; secrets: string[] }>()
+  const prepared = new WeakMap<EndpointRow, { endpoint: Endpoint; secrets: string[]; target: string }>()
   function prepare (row: EndpointRow, now: number) {
     let entry = prepared.get(row)
     if (!entry) {
-      entry = { endpoint: endpointService.toEndpoint(row), secrets: endpointService.signingSecrets(row, now) }
+      entry = { endpoint: endpointService.toEndpoint(row), secrets: endpointService.signingSecrets(row, now), target: endpointService.targetUrl(row) }
       prepared.set(row, entry)
     }
     return entry
   }
 
   function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number) {
-    const { endpoint, secrets } = prepare(row, now)
+    const { endpoint, secrets, target } = prepare(row, now)
     const event = {
       id: delivery.eventPublicId, type: delivery.eventType, payload: delivery.payload, contentType: delivery.contentType, receivedAt: delivery.receivedAt,
     }
     const ownUserAgent = Object.keys(endpoint.headers).some((name) => name.toLowerCase() === 'user-agent')
     const headers: Record<string, string> = { ...(!ownUserAgent && { 'user-agent': userAgentOf(endpoint.format, VERSION) }), ...endpoint.headers }
-    let url = endpoint.url
+    let url = target
     let body: string | Buffer | null = null
     let signed: string | Buffer
     if (BODYLESS_METHODS.has(endpoint.method)) {
@@ -92,12 +94,13 @@ export function createDeliveryAttempts (deps: Deps) {
     // Last in the query, where recordedRequest masks it.
     const queryParam = auth.type === 'query' ? auth.param || 'token' : null
     if (queryParam) url = withQuery(url, `${encodeURIComponent(queryParam)}=${encodeURIComponent(auth.token ?? '')}`)
-    const request: OutboundRequest = { url, method: endpoint.method, headers, body }
+    const request: DestinationRequest = { url, method: endpoint.method, headers, body, deliveryId: delivery.publicId, eventType: delivery.eventType }
     return { request, queryParam }
   }
 
   /** What a response or an error means for the delivery. */
-  function outcomeOf (delivery: ClaimedDelivery, response: OutboundResponse | null, error: DeliveryError | null, now: number): DeliveryOutcome {
+  function outcomeOf (delivery: ClaimedDelivery, response: OutboundResponse | null, ack: BrokerAnswer | null, error: DeliveryError | null, now: number): DeliveryOutcome {
+    if (ack) return { status: 'succeeded', statusCode: null }
     const statusCode = response?.status ?? null
     if (response && response.status >= 200 && response.status < 300) return { status: 'succeeded', statusCode: response.status }
     if (response?.status === 410 || error?.code === 'HOOKHUB_SSRF_BLOCKED') return { status: 'failed', statusCode }
@@ -180,20 +183,23 @@ export function createDeliveryAttempts (deps: Deps) {
       }
       const { request, queryParam } = buildRequest(row, delivery, now)
       let response: OutboundResponse | null = null
+      let ack: BrokerAnswer | null = null
       let error: DeliveryError | null = null
       try {
-        response = await client.send(request, send)
+        const answer = await client.send(request, send)
+        if (isBrokerAnswer(answer)) ack = answer
+        else response = answer
       } catch (err) {
         error = err instanceof DeliveryError ? err : new DeliveryError('CONNECTION_ERROR', String(err))
       }
       const finished = clock()
-      const outcome = outcomeOf(delivery, response, error, finished)
+      const outcome = outcomeOf(delivery, response, ack, error, finished)
       const record: NewAttempt = {
         startedAt: now,
         durationMs: finished - now,
         request: recordedRequest(request, queryParam),
         responseStatus: response?.status ?? null,
-        response: response ? JSON.stringify({ status: response.status, headers: response.headers, body: response.body }) : null,
+        response: ack ? JSON.stringify(ack) : response ? JSON.stringify({ status: response.status, headers: response.headers, body: response.body }) : null,
         errorCode: error?.code ?? null,
         errorMessage: error?.message ?? null,
       }

@@ -54,7 +54,8 @@ export interface NewAttempt {
 }
 
 export type DeliveryOutcome =
-  | { status: 'succeeded'; statusCode: number }
+  // null for a broker's acknowledgement: it has no HTTP status.
+  | { status: 'succeeded'; statusCode: number | null }
   | { status: 'pending'; statusCode: number | null; nextAttemptAt: number }
   | { status: 'failed'; statusCode: number | null }
   | { status: 'cancelled'; statusCode: null }

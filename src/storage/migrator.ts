@@ -5,6 +5,7 @@ import { deliveryCore } from './migrations/0002-delivery-core.ts'
 import { dialectResources } from './migrations/0003-dialect-resources.ts'
 import { eventContentType } from './migrations/0004-event-content-type.ts'
 import { openDeliveryIndexes } from './migrations/0005-open-delivery-indexes.ts'
+import { endpointUrlPassword } from './migrations/0009-endpoint-url-password.ts'
 
 function migrationsFor (engine: Database['engine']): Record<string, Migration> {
   return {
@@ -13,6 +14,7 @@ function migrationsFor (engine: Database['engine']): Record<string, Migration> {
     '0003-dialect-resources': dialectResources(engine),
     '0004-event-content-type': eventContentType(),
     '0005-open-delivery-indexes': openDeliveryIndexes(),
+    '0009-endpoint-url-password': endpointUrlPassword(),
   }
 }
 
