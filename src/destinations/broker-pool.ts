@@ -40,7 +40,8 @@ export function connectionError (err: unknown): DeliveryError {
   // net.connect over several addresses reports an AggregateError of the refusals.
   const code = e?.code ?? (e?.errors?.[0] as { code?: string } | undefined)?.code
   const message = e?.message || String(err)
-  if (code === 'ECONNREFUSED') return new DeliveryError('CONNECTION_REFUSED', message || 'connection refused')
+  // NATS reports a refusal in words only.
+  if (code === 'ECONNREFUSED' || /connection refused/i.test(message)) return new DeliveryError('CONNECTION_REFUSED', message || 'connection refused')
   if (code === 'ECONNRESET' || code === 'EPIPE') return new DeliveryError('CONNECTION_RESET', message)
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new DeliveryError('DNS_FAILED', message)
   if (code === 'ETIMEDOUT') return new DeliveryError('CONNECT_TIMEOUT', message)

@@ -47,7 +47,8 @@ export function parseBrokerUrl (text: string): BrokerTarget | null {
   const password = decodeURIComponent(url.password)
   const host = url.hostname.replace(/^\[|\]$/g, '')
   const port = url.port ? Number(url.port) : BROKER_SPECS[kind].defaultPort
-  const tls = url.protocol.endsWith('s:')
+  // amqps, rediss, mqtts: the second scheme of a kind is its TLS one.
+  const tls = BROKER_SPECS[kind].schemes.indexOf(url.protocol) === 1
   const secret = createHash('sha256').update(password).digest('base64url').slice(0, 12)
   return {
     kind, tls, host, port, username, password, path, params: url.searchParams,

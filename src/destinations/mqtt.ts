@@ -37,7 +37,8 @@ export function createMqttDestination (options: { allowPrivateNetworks: boolean;
         const packet = await withTimeout(client.publishAsync(topic, bodyOf(request.body), {
           qos,
           properties: {
-            userProperties: brokerHeaders(request.headers, request.eventType),
+            // MQTT has no message id: the delivery id travels beside the signature headers.
+            userProperties: { ...brokerHeaders(request.headers, request.eventType), 'webhook-delivery-id': request.deliveryId },
             ...(request.headers['content-type'] && { contentType: request.headers['content-type'] }),
           },
         }), Math.min(send.timeoutMs ?? options.requestTimeoutMs, options.requestTimeoutMs), 'the MQTT broker')

@@ -13,9 +13,10 @@ interface NatsClient {
 function publishError (err: unknown, subject: string): DeliveryError {
   const e = err as { message?: string; name?: string; code?: string }
   const message = e?.message ?? String(err)
-  // No stream listens on the subject: the publish has no responder.
-  if (/no responders|503/i.test(message) || e?.name === 'NoRespondersError') {
-    return new DeliveryError('NOT_FOUND', `no JetStream stream covers subject "${subject}"`)
+  // No stream listens on the subject: the publish has no responder, which the client reports
+  // as JetStream not being enabled (the server cannot tell the two apart).
+  if (/no responders|503|jetstream is not enabled/i.test(message) || e?.name === 'NoRespondersError') {
+    return new DeliveryError('NOT_FOUND', `no JetStream stream covers subject "${subject}" (or JetStream is not enabled)`)
   }
   if (/timeout/i.test(message) || e?.name === 'TimeoutError') return new DeliveryError('TIMEOUT', 'NATS JetStream did not acknowledge in time')
   if (/closed|disconnect/i.test(message)) return new DeliveryError('CONNECTION_RESET', message)

@@ -77,10 +77,12 @@ function assertSigned (message: ReceivedMessage, secret: string, deliveryId: str
   return verified
 }
 
-export async function brokerSuite (kind: Kind, fixtureOf: (t: import('node:test').TestContext) => Promise<BrokerFixture>) {
-  reportSkippedPostgres()
+/** `variant` names a variant of the kind in test names (e.g. "qos 2"). */
+export async function brokerSuite (kind: Kind, fixtureOf: (t: import('node:test').TestContext) => Promise<BrokerFixture>, variant = '') {
+  if (!variant.endsWith('2')) reportSkippedPostgres()
+  const name = variant ? `${kind} (${variant})` : kind
   for (const engine of engines) {
-    await brokerTest(kind, `[${engine}] ${kind}: delivers signed messages, retries while the target is missing, records the broker's answer`, async (t) => {
+    await brokerTest(kind, `[${engine}] ${name}: delivers signed messages, retries while the target is missing, records the broker's answer`, async (t) => {
       const fixture = await fixtureOf(t)
       t.after(() => fixture.close())
       const hub = await startHub(t, engine, BROKER_ENV)
@@ -109,7 +111,7 @@ export async function brokerSuite (kind: Kind, fixtureOf: (t: import('node:test'
     })
   }
 
-  await brokerTest(kind, `[sqlite] ${kind}: an unreachable broker fails tries that retry by schedule`, async (t) => {
+  await brokerTest(kind, `[sqlite] ${name}: an unreachable broker fails tries that retry by schedule`, async (t) => {
     const fixture = await fixtureOf(t)
     t.after(() => fixture.close())
     const hub = await startHub(t, 'sqlite', BROKER_ENV)
@@ -124,7 +126,7 @@ export async function brokerSuite (kind: Kind, fixtureOf: (t: import('node:test'
     for (const a of d.attempts) assert.equal(a.error?.code, 'CONNECTION_REFUSED', JSON.stringify(a.error))
   })
 
-  await brokerTest(kind, `[sqlite] ${kind}: the broker going away and coming back loses nothing`, async (t) => {
+  await brokerTest(kind, `[sqlite] ${name}: the broker going away and coming back loses nothing`, async (t) => {
     const fixture = await fixtureOf(t)
     t.after(() => fixture.close())
     await fixture.fix()
