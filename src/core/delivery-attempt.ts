@@ -4,7 +4,7 @@ import type { EndpointRepository, EndpointRow } from '../storage/endpoint-reposi
 import { VERSION } from '../version.ts'
 import { DeliveryError, type OutboundResponse, type SendOptions } from './delivery-client.ts'
 import { isBrokerAnswer, type BrokerAnswer, type Destination, type DestinationRequest } from '../destinations/destination.ts'
-import { maskUrlPassword } from '../destinations/broker-url.ts'
+import { destinationKindOf, maskUrlPassword } from '../destinations/broker-url.ts'
 import type { Activity } from './activity-feed.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
@@ -120,6 +120,7 @@ export function createDeliveryAttempts (deps: Deps) {
         event_type: delivery.eventType,
         endpoint_id: delivery.endpointId,
         endpoint_user_id: row?.user_id ?? null,
+        ...(row && { destination: destinationKindOf(row.url) }),
         status: outcome.status,
         attempt: delivery.attemptCount + 1,
         // A manual retry after the schedule ran out is one attempt more, never "5/4".

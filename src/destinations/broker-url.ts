@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { BROKER_KINDS, type BrokerKind } from './destination.ts'
+import { BROKER_KINDS, type BrokerKind, type DestinationKind } from './destination.ts'
 
 /** How a broker URL's password reads back everywhere: API, CLI, console, logs, attempts. */
 export const URL_PASSWORD_MASK = '****'
@@ -22,6 +22,8 @@ export function brokerKindOf (url: string): BrokerKind | null {
   const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1].toLowerCase()
   return BROKER_KINDS.find((kind) => BROKER_SPECS[kind].schemes.includes(scheme ?? '')) ?? null
 }
+
+export const destinationKindOf = (url: string): DestinationKind => brokerKindOf(url) ?? 'http'
 
 /** A broker URL taken apart: where to connect, as whom, and where the message goes. */
 export interface BrokerTarget {

@@ -108,6 +108,10 @@ export async function brokerSuite (kind: Kind, fixtureOf: (t: import('node:test'
         else assert.deepEqual(last.response?.[key], value, key)
       }
       assert.equal(last.request.headers['webhook-signature'], '****', 'the recorded signature is masked')
+      const metrics = (await hub.app.inject({ method: 'GET', url: '/metrics' })).body
+      assert.match(metrics, new RegExp(`^hookhub_delivery_attempts_by_destination_total\\{destination="${kind}",outcome="succeeded"\\} 1$`, 'm'))
+      const { password } = new URL(fixture.url(BROKER_PORTS[kind]))
+      if (password) assert.ok(last.request.url.includes(':****@') && !last.request.url.includes(`:${password}@`), `the recorded URL is masked: ${last.request.url}`)
     })
   }
 
