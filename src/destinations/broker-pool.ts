@@ -45,7 +45,7 @@ export function connectionError (err: unknown): DeliveryError {
   if (code === 'ECONNRESET' || code === 'EPIPE') return new DeliveryError('CONNECTION_RESET', message)
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new DeliveryError('DNS_FAILED', message)
   if (code === 'ETIMEDOUT') return new DeliveryError('CONNECT_TIMEOUT', message)
-  if (/auth|credential|password|ACCESS_REFUSED|not authorized|NOAUTH|WRONGPASS/i.test(message)) return new DeliveryError('AUTH_FAILED', message)
+  if (/auth|credential|password|ACCESS.REFUSED|not authorized|NOAUTH|WRONGPASS/i.test(message)) return new DeliveryError('AUTH_FAILED', message)
   return new DeliveryError('CONNECTION_ERROR', message)
 }
 
