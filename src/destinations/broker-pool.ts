@@ -87,8 +87,13 @@ export function createBrokerPool<C> (connector: BrokerConnector<C>, options: { a
       if (mine !== null && entry.client === mine) entry.client = null
       if (mine !== null) closeQuietly(mine)
     }
-    const client = await withTimeout(connector.connect(target, address, lost), CONNECT_TIMEOUT_MS, `connecting to ${target.kind} at ${target.host}:${target.port}`)
-      .catch((err) => { throw connectionError(err) })
+    const connecting = connector.connect(target, address, lost)
+    const client = await withTimeout(connecting, CONNECT_TIMEOUT_MS, `connecting to ${target.kind} at ${target.host}:${target.port}`)
+      .catch((err) => {
+        // A connection that completes after the timeout is nobody's: close it when it does.
+        connecting.then(closeQuietly, () => {})
+        throw connectionError(err)
+      })
     mine = client
     if (dropped) {
       await closeQuietly(client)
