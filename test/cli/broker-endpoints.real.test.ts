@@ -9,7 +9,7 @@ import { unique } from '../destinations/support.ts'
 
 interface Endpoint { id: string; url: string }
 
-await brokerTest('amqp', '[sqlite] CLI: a broker endpoint is added, listed masked and delivered to by the compiled hub', async (t) => {
+await brokerTest('amqp', '[sqlite] CLI: a broker endpoint is added, listed masked, checked by doctor and delivered to by the compiled hub', async (t) => {
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672')
   t.after(() => connection.close())
   const channel = await connection.createChannel()
@@ -40,5 +40,9 @@ await brokerTest('amqp', '[sqlite] CLI: a broker endpoint is added, listed maske
   assert.equal(res.status, 202)
   const message = await eventually('the message in RabbitMQ', async () => (await channel.get(queue, { noAck: true })) || undefined)
   assert.equal(message.properties.type, type)
+  // doctor checks a broker on the port its scheme implies (5672 for amqp), not on 80.
+  assertOk(await hub.run(['endpoint', 'add', `amqp://127.0.0.1/?exchange=${exchange}`, '--types', `${type}.other`]))
+  const doctor = await hub.run(['doctor'], { HOOKHUB_DATABASE_URL: hub.databaseUrl, HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true' })
+  assert.ok(linesOf(doctor.stdout).includes('✓ endpoints: 2 of 2 active reachable'), show(doctor))
   for (const output of [added.stdout, table.stdout, hub.stdout(), hub.stderr()]) assert.ok(!output.includes(':guest@'), 'the password shows nowhere')
 })
