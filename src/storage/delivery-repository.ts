@@ -325,12 +325,16 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       return { count: Number(row.count), nextAttemptAt: row.next == null ? null : Number(row.next) }
     },
 
-    /** Attempts of an endpoint since a time: how many, how many answered 2xx. */
+    /** Attempts of an endpoint since a time: how many, how many succeeded (a 2xx, or a broker's acknowledgement). */
     async attemptStats (endpointId: string, since: number) {
       const row = await db.selectFrom('attempts')
         .select((eb) => [
           eb.fn.countAll<number>().as('total'),
-          eb.fn.sum<number>(eb.case().when(eb.and([eb('response_status', '>=', 200), eb('response_status', '<', 300)])).then(1).else(0).end()).as('ok'),
+          eb.fn.sum<number>(eb.case().when(eb.or([
+            eb.and([eb('response_status', '>=', 200), eb('response_status', '<', 300)]),
+            // A broker's acknowledgement: an answer recorded with no HTTP status and no error.
+            eb.and([eb('response_status', 'is', null), eb('error_code', 'is', null), eb('response', 'is not', null)]),
+          ])).then(1).else(0).end()).as('ok'),
         ])
         .where('endpoint_id', '=', endpointId).where('started_at', '>=', since)
         .executeTakeFirstOrThrow()

@@ -108,6 +108,12 @@ export async function brokerSuite (kind: Kind, fixtureOf: (t: import('node:test'
         else assert.deepEqual(last.response?.[key], value, key)
       }
       assert.equal(last.request.headers['webhook-signature'], '****', 'the recorded signature is masked')
+      // Health and the console's statistics count an acknowledgement as a success.
+      const health = (await hub.app.inject({ method: 'GET', url: `/api/v1/endpoints/${endpoint.id}/health`, headers: hub.admin })).json() as { success_rate: { last_hour: number } }
+      const okShare = delivery.attempts.filter((a) => a.error === null).length / delivery.attempts.length
+      assert.equal(health.success_rate.last_hour, okShare)
+      const overview = (await hub.app.inject({ method: 'GET', url: '/api/v1/stats/overview', headers: hub.admin })).json() as { success_rate_last_hour: number }
+      assert.equal(overview.success_rate_last_hour, okShare, 'the hub has this one endpoint')
       const metrics = (await hub.app.inject({ method: 'GET', url: '/metrics' })).body
       assert.match(metrics, new RegExp(`^hookhub_delivery_attempts_by_destination_total\\{destination="${kind}",outcome="succeeded"\\} 1$`, 'm'))
       const { password } = new URL(fixture.url(BROKER_PORTS[kind]))
