@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ConfigError, redactUrl, type Config } from './config.ts'
 import { createDeliveryAttempts } from './core/delivery-attempt.ts'
-import { createDeliveryClient } from './core/delivery-client.ts'
+import { createDestinations } from './destinations/index.ts'
 import { createDeliveryService } from './core/delivery-service.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './core/delivery-worker.ts'
 import { createEndpointService, sealPlaintextHeaders } from './core/endpoint-service.ts'
@@ -185,7 +185,7 @@ export async function createCore ({ config, secretKey, logger, clock = Date.now,
     ownerRoutes: { [BROKERSTR]: distributorRoute, [INCOPLAX]: integrationPointRoute, [THULIUM]: thuliumWebhookRoute },
     clock,
   })
-  const client = createDeliveryClient({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })
+  const client = createDestinations({ allowPrivateNetworks: config.allowPrivateNetworks, requestTimeoutMs: config.requestTimeoutMs })
   const attempts = createDeliveryAttempts({
     deliveries: repositories.deliveries,
     endpoints: repositories.endpoints,

@@ -134,7 +134,8 @@ export interface Attempt {
   started_at: string
   duration_ms: number
   request: { method: string; url: string; headers: Record<string, string> }
-  response: { status: number; headers: Record<string, string>; body: string } | null
+  /** An HTTP response, or what a broker answered when it took the message ({"broker":"amqp","ack":true}, …). */
+  response: { status: number; headers: Record<string, string>; body: string } | BrokerAnswer | null
   error: { code: string; message: string } | null
   /** console.log output of the endpoint's transform (first 4 KB). */
   logs?: string
@@ -206,3 +207,7 @@ export interface Distributor {
 export interface IntegrationPoint { id: string; code: string; type: string; url: string; token_local: string }
 
 export interface ThuliumWebhook { id: number; actions: string[]; subscription_url: string; http_auth_user: string }
+
+export interface BrokerAnswer { broker: string; [detail: string]: unknown }
+
+export const isBrokerAnswer = (response: NonNullable<Attempt['response']>): response is BrokerAnswer => 'broker' in response

@@ -14,6 +14,7 @@ import { sql } from 'kysely'
 import { ApiError, connectToHub, HubUnreachableError, type ApiOptions, type HubClient } from './api-client.ts'
 import { loadCliConfig, type CommonOptions } from './context.ts'
 import { printJson, printLine } from './output.ts'
+import { parseBrokerUrl } from '../destinations/broker-url.ts'
 
 // `hookhub doctor`: asks the running hub what it runs with (GET /api/v1/status), checks what
 // `serve` needs — configuration, database, secret key, migrations — and every endpoint's
@@ -58,7 +59,7 @@ async function reach (endpoint: EndpointToCheck, allowPrivateNetworks: boolean):
   } catch {
     return { check: name, status: 'failed', message: `${endpoint.url} is not a URL`, fix: 'change the endpoint URL' }
   }
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  const port = parseBrokerUrl(endpoint.url)?.port ?? Number(url.port || (url.protocol === 'https:' ? 443 : 80))
   const host = url.hostname.replace(/^\[|\]$/g, '')
   let addresses: string[]
   try {

@@ -19,6 +19,8 @@ export interface DeliveryActivity {
   endpoint_id: string
   /** Owner of the endpoint, for `.own` streams; not shown on the wire. */
   endpoint_user_id: number | null
+  /** http, amqp, nats, redis or mqtt, for metrics; not shown on the wire. Absent when no try was made. */
+  destination?: string
   status: string
   /** The attempt that just finished (0 when queued again without a try). */
   attempt: number

@@ -2,7 +2,9 @@ import type { Logger } from 'pino'
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryRepository, NewAttempt } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, EndpointRow } from '../storage/endpoint-repository.ts'
 import { VERSION } from '../version.ts'
-import { DeliveryError, type DeliveryClient, type OutboundRequest, type OutboundResponse, type SendOptions } from './delivery-client.ts'
+import { DeliveryError, type OutboundResponse, type SendOptions } from './delivery-client.ts'
+import { isBrokerAnswer, type BrokerAnswer, type Destination, type DestinationRequest } from '../destinations/destination.ts'
+import { destinationKindOf, maskUrlPassword } from '../destinations/broker-url.ts'
 import type { Activity } from './activity-feed.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
@@ -19,17 +21,17 @@ const MAX_CIRCUIT_COOLDOWN_MS = 10 * 60_000
 const withQuery = (url: string, query: string) => `${url}${!url.includes('?') ? '?' : /[?&]$/.test(url) ? '' : '&'}${query}`
 
 /** Masks credentials in what an attempt records of its request: sensitive headers (the signature too) and the query token. */
-function recordedRequest (req: OutboundRequest, queryParam: string | null) {
+function recordedRequest (req: DestinationRequest, queryParam: string | null) {
   const headers = maskHeaders(req.headers)
-  const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : req.url
+  const url = queryParam ? req.url.replace(/([?&])([^=&]+)=[^&]*$/, `$1$2=${MASK}`) : maskUrlPassword(req.url)
   return JSON.stringify({ method: req.method, url, headers })
 }
 
 type Deps = {
   deliveries: Pick<DeliveryRepository, 'complete' | 'release'>
   endpoints: Pick<EndpointRepository, 'findById' | 'recordSuccess' | 'recordFailure' | 'openCircuit' | 'disable'>
-  endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets'>
-  client: Pick<DeliveryClient, 'send'>
+  endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets' | 'targetUrl'>
+  client: Pick<Destination, 'send'>
   publish: (input: PublishInput) => Promise<unknown>
   logger: Logger | false
   clock: () => number
@@ -58,11 +60,11 @@ export function createDeliveryAttempts (deps: Deps) {
   const log = deps.logger || undefined
 
   // Decrypting an endpoint's auth and secrets costs more than signing: done once per row read.
-  const prepared = new WeakMap<EndpointRow, { endpoint: Endpoint; secrets: string[] }>()
+  const prepared = new WeakMap<EndpointRow, { endpoint: Endpoint; secrets: string[]; target: string }>()
   function prepare (row: EndpointRow, now: number) {
     let entry = prepared.get(row)
     if (!entry) {
-      entry = { endpoint: endpointService.toEndpoint(row), secrets: endpointService.signingSecrets(row, now) }
+      entry = { endpoint: endpointService.toEndpoint(row), secrets: endpointService.signingSecrets(row, now), target: endpointService.targetUrl(row) }
       prepared.set(row, entry)
     }
     return entry
@@ -79,9 +81,10 @@ export function createDeliveryAttempts (deps: Deps) {
   }
 
   function buildRequest (row: EndpointRow, delivery: ClaimedDelivery, now: number, draft: DraftRequest) {
-    const { endpoint, secrets } = prepare(row, now)
+    const { endpoint, secrets, target } = prepare(row, now)
     const headers = { ...draft.headers }
-    let url = draft.url
+    // The stored URL as the transform saw it is sent to the real target (a broker URL's password included).
+    let url = draft.url === endpoint.url ? target : draft.url
     let body: string | Buffer | null = null
     let signed: string | Buffer
     if (BODYLESS_METHODS.has(draft.method)) {
@@ -100,12 +103,13 @@ export function createDeliveryAttempts (deps: Deps) {
     // Last in the query, where recordedRequest masks it.
     const queryParam = auth.type === 'query' ? auth.param || 'token' : null
     if (queryParam) url = withQuery(url, `${encodeURIComponent(queryParam)}=${encodeURIComponent(auth.token ?? '')}`)
-    const request: OutboundRequest = { url, method: draft.method, headers, body }
+    const request: DestinationRequest = { url, method: draft.method, headers, body, deliveryId: delivery.publicId, eventType: delivery.eventType }
     return { request, queryParam }
   }
 
   /** What a response or an error means for the delivery. */
-  function outcomeOf (delivery: ClaimedDelivery, response: OutboundResponse | null, error: DeliveryError | null, now: number): DeliveryOutcome {
+  function outcomeOf (delivery: ClaimedDelivery, response: OutboundResponse | null, ack: BrokerAnswer | null, error: DeliveryError | null, now: number): DeliveryOutcome {
+    if (ack) return { status: 'succeeded', statusCode: null }
     const statusCode = response?.status ?? null
     if (response && response.status >= 200 && response.status < 300) return { status: 'succeeded', statusCode: response.status }
     // Sending again would meet the same answer: a fix (of the endpoint, of its transform) and a manual retry are needed.
@@ -126,6 +130,7 @@ export function createDeliveryAttempts (deps: Deps) {
         event_type: delivery.eventType,
         endpoint_id: delivery.endpointId,
         endpoint_user_id: row?.user_id ?? null,
+        ...(row && { destination: destinationKindOf(row.url) }),
         status: outcome.status,
         attempt: delivery.attemptCount + 1,
         // A manual retry after the schedule ran out is one attempt more, never "5/4".
@@ -190,6 +195,7 @@ export function createDeliveryAttempts (deps: Deps) {
       const draft = draftRequest(row, delivery, now)
       let built: ReturnType<typeof buildRequest> | null = null
       let response: OutboundResponse | null = null
+      let ack: BrokerAnswer | null = null
       let error: DeliveryError | null = null
       let changed: { draft: DraftRequest | null; logs: string | null } = { draft, logs: null }
       try {
@@ -197,7 +203,9 @@ export function createDeliveryAttempts (deps: Deps) {
         changed = await transforms.apply(transformOf(row), draft, { id: delivery.eventPublicId, type: delivery.eventType, tenantId: null })
         if (changed.draft) {
           built = buildRequest(row, delivery, now, changed.draft)
-          response = await client.send(built.request, send)
+          const answer = await client.send(built.request, send)
+          if (isBrokerAnswer(answer)) ack = answer
+          else response = answer
         }
       } catch (err) {
         if (err instanceof TransformError) changed.logs = err.logs || null
@@ -206,13 +214,13 @@ export function createDeliveryAttempts (deps: Deps) {
       // Skipped or failed in its transform: the record shows the request the format rendered.
       const { request, queryParam } = built ?? buildRequest(row, delivery, now, draft)
       const finished = clock()
-      const outcome: DeliveryOutcome = !changed.draft && !error ? { status: 'skipped', statusCode: null } : outcomeOf(delivery, response, error, finished)
+      const outcome: DeliveryOutcome = !changed.draft && !error ? { status: 'skipped', statusCode: null } : outcomeOf(delivery, response, ack, error, finished)
       const record: NewAttempt = {
         startedAt: now,
         durationMs: finished - now,
         request: recordedRequest(request, queryParam),
         responseStatus: response?.status ?? null,
-        response: response ? JSON.stringify({ status: response.status, headers: response.headers, body: response.body }) : null,
+        response: ack ? JSON.stringify(ack) : response ? JSON.stringify({ status: response.status, headers: response.headers, body: response.body }) : null,
         errorCode: error?.code ?? null,
         errorMessage: error?.message ?? null,
         logs: changed.logs,

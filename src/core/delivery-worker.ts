@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryRepository } from '../storage/delivery-repository.ts'
 import type { EndpointRepository, EndpointRow, RoutableRow } from '../storage/endpoint-repository.ts'
-import type { DeliveryClient } from './delivery-client.ts'
+import type { Destination } from '../destinations/destination.ts'
 import type { Activity } from './activity-feed.ts'
 import { createDeliveryAttempts } from './delivery-attempt.ts'
 import { CIRCUIT_THRESHOLD, type EndpointService } from './endpoint-service.ts'
@@ -34,9 +34,9 @@ export interface WorkerOptions {
 type Deps = {
   deliveries: Pick<DeliveryRepository, 'claim' | 'reclaimExpired' | 'renewLeases' | 'release' | 'complete' | 'nextDueAt'>
   endpoints: Pick<EndpointRepository, 'findById' | 'recordSuccess' | 'recordFailure' | 'openCircuit' | 'disable'>
-  endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets'>
+  endpointService: Pick<EndpointService, 'toEndpoint' | 'signingSecrets' | 'targetUrl'>
   publish: (input: PublishInput) => Promise<unknown>
-  client: Pick<DeliveryClient, 'send'>
+  client: Pick<Destination, 'send'>
   transforms?: Pick<Transforms, 'apply'>
   subscribe: (listener: () => void) => () => void
   logger: Logger | false

@@ -13,6 +13,7 @@ import { isBlockedUrl } from './ssrf-guard.ts'
 import { transformOf, type Transform, type Transforms } from './transforms.ts'
 import { inTenant, tenantFilter } from './tenant-scope.ts'
 import type { TenantRepository } from '../storage/tenant-repository.ts'
+import { brokerKindOf, brokerUrlProblems, joinUrlPassword, splitUrlPassword, URL_PASSWORD_MASK } from '../destinations/broker-url.ts'
 import type { Principal } from './user-service.ts'
 
 export const MASK = '********'
@@ -27,6 +28,7 @@ export const NO_LINE_BREAK_OR_NUL = 'must not contain CR, LF or NUL'
 const AUTH_CONTEXT = 'endpoints.auth'
 const HEADERS_CONTEXT = 'endpoints.headers'
 const SECRET_CONTEXT = 'endpoints.secret'
+const URL_PASSWORD_CONTEXT = 'endpoints.url_password'
 
 export interface EndpointAuth {
   type: 'none' | 'basic' | 'bearer' | 'query'
@@ -129,7 +131,8 @@ export function createEndpointService ({ endpoints, transforms, tenants, checkOw
     }
   }
 
-  function validate (input: EndpointInput, creating: boolean) {
+  /** `current` is the endpoint being updated: a broker URL refuses the method and auth it keeps, too. */
+  function validate (input: EndpointInput, creating: boolean, current?: Endpoint, storedPassword = false) {
     const fields: Record<string, string[]> = {}
     const add = (field: string, message: string) => { (fields[field] ??= []).push(message) }
     if (creating && input.url === undefined) add('url', 'is required')
@@ -138,11 +141,23 @@ export function createEndpointService ({ endpoints, transforms, tenants, checkOw
     else if (input.url !== undefined) {
       let url: URL | null = null
       try { url = new URL(input.url) } catch { add('url', 'must be an absolute URL') }
-      if (url && url.protocol !== 'http:' && url.protocol !== 'https:') add('url', 'must use http or https')
-      if (url && url.username) add('url', 'must not contain credentials; use auth')
+      const broker = brokerKindOf(input.url)
+      if (url && !broker && url.protocol !== 'http:' && url.protocol !== 'https:') add('url', 'must use http, https, amqp, amqps, nats, redis, rediss, mqtt or mqtts')
+      if (url && !broker && url.username) add('url', 'must not contain credentials; use auth')
+      if (url && broker) for (const problem of brokerUrlProblems(input.url)) add('url', problem)
+      if (url && broker && !storedPassword && splitUrlPassword(input.url).password === URL_PASSWORD_MASK) {
+        add('url', `holds the password "${URL_PASSWORD_MASK}" but no password is stored for it`)
+      }
       if (url && !allowPrivateNetworks && isBlockedUrl(url)) {
         add('url', 'points to a private, loopback or link-local address (set HOOKHUB_ALLOW_PRIVATE_NETWORKS=true to allow)')
       }
+    }
+    if (brokerKindOf(input.url ?? current?.url ?? '')) {
+      // A broker takes a message, not a request: no other method, no HTTP auth (credentials go in the URL).
+      const method = input.method ?? current?.method
+      if (method !== undefined && method.toUpperCase() !== 'POST') add('method', 'a broker endpoint publishes messages: only POST')
+      const auth = input.auth ?? current?.auth
+      if (auth && auth.type !== 'none') add('auth', 'a broker endpoint takes its credentials in the URL')
     }
     if (input.method !== undefined && !HTTP_METHODS.includes(input.method.toUpperCase() as never)) add('method', `must be one of ${HTTP_METHODS.join(', ')}`)
     for (const [name, value] of Object.entries(input.headers ?? {})) {
@@ -192,6 +207,13 @@ export function createEndpointService ({ endpoints, transforms, tenants, checkOw
       [name, value === HEADER_MASK ? storedByName.get(name.toLowerCase()) ?? value : value]))
   }
 
+  /** The URL as stored: a broker password sealed apart, the mask in its place (a mask sent back keeps the stored one). */
+  function storedUrl (url: string, storedPassword: string | null) {
+    const { url: masked, password } = splitUrlPassword(url)
+    if (password === URL_PASSWORD_MASK) return { url: masked, url_password: storedPassword }
+    return { url: masked, url_password: password === null ? null : secrets.seal(password, URL_PASSWORD_CONTEXT) }
+  }
+
   const sealAuth = (auth: EndpointAuth | undefined) =>
     !auth || auth.type === 'none' ? null : secrets.sealJson(auth, AUTH_CONTEXT)
 
@@ -228,12 +250,12 @@ export function createEndpointService ({ endpoints, transforms, tenants, checkOw
     // stored behind it is a missing password or token.
     if (input.auth !== undefined) input = { ...input, auth: mergeAuth(input.auth, current.auth) }
     if (input.headers !== undefined) input = { ...input, headers: mergeHeaders(input.headers, current.headers) }
-    validate(input, false)
+    validate(input, false, current, row.url_password !== null)
     if (input.secret !== undefined) throw validationFailed({ secret: ['is changed with POST /api/v1/endpoints/{id}/rotate-secret'] })
     if (input.transform) await transforms.check(input.transform.code)
     const wasPaused = current.paused
     const updated = await endpoints.update(id, {
-      ...(input.url !== undefined && { url: input.url }),
+      ...(input.url !== undefined && storedUrl(input.url, row.url_password)),
       ...(input.method !== undefined && { method: input.method.toUpperCase() }),
       ...(input.headers !== undefined && { headers: sealHeaders(input.headers, secrets) }),
       ...(input.auth !== undefined && { auth: sealAuth(input.auth) }),
@@ -278,7 +300,7 @@ export function createEndpointService ({ endpoints, transforms, tenants, checkOw
       const secret = input.secret ?? generateSigningSecret()
       const row = await endpoints.insert({
         id: newId('ep', now),
-        url: input.url as string,
+        ...storedUrl(input.url as string, null),
         method: (input.method ?? 'POST').toUpperCase(),
         headers: sealHeaders(input.headers ?? {}, secrets),
         auth: sealAuth(input.auth),
@@ -397,6 +419,11 @@ export function createEndpointService ({ endpoints, transforms, tenants, checkOw
       const count = await deliveries.requeueFailed(id, since, clock())
       if (count > 0) await notify().catch(() => {})
       return count
+    },
+
+    /** For the worker: the URL to deliver to, a broker password in place of its mask. */
+    targetUrl (row: EndpointRow): string {
+      return joinUrlPassword(row.url, row.url_password === null ? null : secrets.open(row.url_password, URL_PASSWORD_CONTEXT))
     },
 
     /** For the worker: the secrets that sign a request now. */

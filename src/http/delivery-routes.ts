@@ -65,7 +65,11 @@ export const Attempt = withExamples(Type.Object({
   started_at: Timestamp,
   duration_ms: Type.Integer(),
   request: Type.Object({ method: Type.String(), url: Type.String(), headers: Headers }),
-  response: Type.Union([Type.Object({ status: Type.Integer(), headers: Headers, body: Type.String() }), Type.Null()]),
+  response: Type.Union([
+    Type.Object({ status: Type.Integer(), headers: Headers, body: Type.String() }),
+    Type.Object({ broker: Type.String({ description: 'amqp, nats, redis or mqtt: what the broker acknowledged (e.g. the Redis entry id, the JetStream stream and sequence)' }) }, { additionalProperties: true }),
+    Type.Null(),
+  ]),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
   logs: Type.Optional(Type.String({ description: 'what the endpoint\'s transform wrote with console.log (first 4 KB); absent when none ran or it wrote nothing' })),
 }), attemptExample)
@@ -104,7 +108,7 @@ export const toWireAttempt = (row: AttemptRow) => ({
   started_at: toTimestamp(row.started_at),
   duration_ms: row.duration_ms,
   request: recordedRequestOf(row.request),
-  response: row.response === null ? null : JSON.parse(row.response) as { status: number; headers: Record<string, string>; body: string },
+  response: row.response === null ? null : JSON.parse(row.response) as { status: number; headers: Record<string, string>; body: string } | { broker: string },
   error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
   ...(row.logs !== null && { logs: row.logs }),
 })

@@ -37,6 +37,8 @@ const TransformField = Type.Object({
   enabled: Type.Optional(Type.Boolean({ description: 'default true' })),
 }, { additionalProperties: false })
 
+const URL_DESCRIPTION = 'http(s) receiver, or a broker: amqp[s]://user:pass@host/vhost?exchange=&routing_key=, nats://host?subject=, redis://host/db?stream=&maxlen=, mqtt://host?topic=&qos= (see docs/brokers.md); a password reads back as ****'
+
 const EndpointFields = {
   method: Type.Optional(Type.String({ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] })),
   headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ maxLength: 4096 }),
@@ -53,14 +55,14 @@ const EndpointFields = {
 }
 
 const CreateBody = Type.Object({
-  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  url: Type.String({ minLength: 1, maxLength: 2048, description: URL_DESCRIPTION }),
   tenant_id: Type.Optional(TenantId),
   secret: Type.Optional(Type.String({ description: 'whsec_…; generated when absent and shown only in this response' })),
   ...EndpointFields,
 }, { additionalProperties: false })
 
 const UpdateBody = Type.Object({
-  url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: URL_DESCRIPTION })),
   ...EndpointFields,
 }, { additionalProperties: false })
 

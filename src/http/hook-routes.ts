@@ -93,12 +93,14 @@ export function hookRoutes (sources: SourceService) {
       }
       if (!result.stored) return { received: false, type: result.type, reason: result.reason }
       if (result.relayed) {
-        const { response, error } = result.relayed
+        const { response, error, outcome } = result.relayed
         if (response) {
           // The receiver's answer goes back as it came: status, content type, body.
           if (response.headers['content-type']) reply.header('content-type', response.headers['content-type'])
           return reply.code(response.status).send(response.rawBody ?? Buffer.alloc(0))
         }
+        // A broker acknowledged the message: it has no answer to pass back.
+        if (outcome?.status === 'succeeded') return { received: true, event_id: result.event.public_id, type: result.type }
         if (error?.code === 'TIMEOUT') throw new HookhubError('HOOKHUB_RELAY_TIMEOUT', [result.relayTimeoutMs ?? 0])
         throw new HookhubError('HOOKHUB_RELAY_FAILED', [error?.code ?? 'unknown'])
       }

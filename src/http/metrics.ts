@@ -54,6 +54,13 @@ export function createMetrics (sources?: MetricsSources) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   })
+  // A series of its own: a label added to the attempts counter would change every series it has.
+  const byDestination = new Counter({
+    name: 'hookhub_delivery_attempts_by_destination_total',
+    help: 'Delivery attempts made by this process, by destination kind (http, amqp, nats, redis, mqtt) and outcome',
+    labelNames: ['destination', 'outcome'],
+    registers: [registry],
+  })
   const retries = new Counter({ name: 'hookhub_delivery_retries_total', help: 'Attempts after the first one of a delivery', registers: [registry] })
   const ssrfBlocks = new Counter({
     name: 'hookhub_ssrf_blocked_total', help: 'Deliveries refused because the target resolved to a private address', registers: [registry],
@@ -104,6 +111,7 @@ export function createMetrics (sources?: MetricsSources) {
     const d = activity.delivery
     if (d.attempt === 0) return
     deliveries.inc({ outcome: d.status, endpoint: endpointLabel(d.endpoint_id) })
+    if (d.destination) byDestination.inc({ destination: d.destination, outcome: d.status })
     if (d.duration_ms !== null) attemptSeconds.observe({ outcome: d.status }, d.duration_ms / 1000)
     if (d.attempt > 1) retries.inc()
     if (d.error?.code === 'HOOKHUB_SSRF_BLOCKED') ssrfBlocks.inc()

@@ -24,7 +24,7 @@ export const NativeError = withExamples(Type.Object({
   }),
 }, { $id: 'NativeError', description: 'Error in the native shape' }),
 { error: { code: 'HOOKHUB_NOT_FOUND', message: 'Endpoint not found', details: {} } },
-{ error: { code: 'HOOKHUB_VALIDATION_FAILED', message: 'Validation failed', details: { fields: { url: ['must use http or https'] } } } })
+{ error: { code: 'HOOKHUB_VALIDATION_FAILED', message: 'Validation failed', details: { fields: { url: ['must be an absolute URL'] } } } })
 
 /** Error responses every authenticated native route may give, plus the route's own. */
 export const nativeErrors = (...statuses: number[]) => errorResponses('NativeError', ...statuses)

@@ -24,7 +24,7 @@ function toWire (activity: Activity) {
     const { created_at: createdAt, ...event } = activity.event
     return { ...event, created_at: toTimestamp(createdAt) }
   }
-  const { endpoint_user_id: _owner, next_attempt_at: next, at, ...delivery } = activity.delivery
+  const { endpoint_user_id: _owner, destination: _kind, next_attempt_at: next, at, ...delivery } = activity.delivery
   return { ...delivery, next_attempt_at: next === null ? null : toTimestamp(next), at: toTimestamp(at) }
 }
 

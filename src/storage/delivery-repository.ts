@@ -56,7 +56,8 @@ export interface NewAttempt {
 }
 
 export type DeliveryOutcome =
-  | { status: 'succeeded'; statusCode: number }
+  // null for a broker's acknowledgement: it has no HTTP status.
+  | { status: 'succeeded'; statusCode: number | null }
   | { status: 'pending'; statusCode: number | null; nextAttemptAt: number }
   | { status: 'failed'; statusCode: number | null }
   | { status: 'cancelled'; statusCode: null }
@@ -333,16 +334,20 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       return { count: Number(row.count), nextAttemptAt: row.next == null ? null : Number(row.next) }
     },
 
-    /** Attempts of an endpoint since a time that sent something: how many, how many answered 2xx. */
+    /** Attempts of an endpoint since a time that sent something: how many, how many succeeded (a 2xx, or a broker's acknowledgement). */
     async attemptStats (endpointId: string, since: number) {
       const row = await db.selectFrom('attempts')
         .select((eb) => [
           eb.fn.countAll<number>().as('total'),
-          eb.fn.sum<number>(eb.case().when(eb.and([eb('response_status', '>=', 200), eb('response_status', '<', 300)])).then(1).else(0).end()).as('ok'),
+          eb.fn.sum<number>(eb.case().when(eb.or([
+            eb.and([eb('response_status', '>=', 200), eb('response_status', '<', 300)]),
+            // A broker's acknowledgement: an answer recorded with no HTTP status and no error.
+            eb.and([eb('response_status', 'is', null), eb('error_code', 'is', null), eb('response', 'is not', null)]),
+          ])).then(1).else(0).end()).as('ok'),
         ])
         .where('endpoint_id', '=', endpointId).where('started_at', '>=', since)
         // A try a transform skipped sent nothing: no response, no error.
-        .where((eb) => eb.or([eb('response_status', 'is not', null), eb('error_code', 'is not', null)]))
+        .where((eb) => eb.or([eb('response_status', 'is not', null), eb('error_code', 'is not', null), eb('response', 'is not', null)]))
         .executeTakeFirstOrThrow()
       return { total: Number(row.total), succeeded: Number(row.ok ?? 0) }
     },

@@ -8,6 +8,7 @@ import { openDeliveryIndexes } from './migrations/0005-open-delivery-indexes.ts'
 import { tenants } from './migrations/0006-tenants.ts'
 import { endpointPayloadFilter } from './migrations/0007-endpoint-payload-filter.ts'
 import { transforms } from './migrations/0008-transforms.ts'
+import { endpointUrlPassword } from './migrations/0009-endpoint-url-password.ts'
 import { brokerSources } from './migrations/0010-broker-sources.ts'
 
 function migrationsFor (engine: Database['engine']): Record<string, Migration> {
@@ -20,6 +21,7 @@ function migrationsFor (engine: Database['engine']): Record<string, Migration> {
     '0006-tenants': tenants(engine),
     '0007-endpoint-payload-filter': endpointPayloadFilter(),
     '0008-transforms': transforms(),
+    '0009-endpoint-url-password': endpointUrlPassword(),
     '0010-broker-sources': brokerSources(engine),
   }
 }

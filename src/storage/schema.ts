@@ -117,6 +117,8 @@ export interface IdempotencyKeysTable {
 export interface EndpointsTable {
   id: string
   url: string
+  /** A broker URL's password, sealed; `url` holds `****` in its place. Null for none. */
+  url_password: string | null
   method: string
   /** Extra request headers: a JSON object sealed with the secret box (plain JSON in rows not yet re-sealed at start). */
   headers: string

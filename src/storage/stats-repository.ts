@@ -10,9 +10,11 @@ export const HOUR_MS = 3_600_000
 // the GROUP BY repeats the select expression exactly.
 const minuteOf = sql<number>`received_at / 60000`
 const hourOf = sql<number>`attempts.started_at / 3600000`
-const succeeded = sql<number>`sum(case when attempts.response_status >= 200 and attempts.response_status < 300 then 1 else 0 end)`
-/** Tries that sent something: a try a transform skipped has neither a response nor an error, and counts in no rate. */
-const SENT_ATTEMPT = sql<boolean>`(attempts.response_status is not null or attempts.error_code is not null)`
+// A 2xx, or a broker's acknowledgement (an answer recorded with no HTTP status and no error).
+const succeeded = sql<number>`sum(case when (attempts.response_status >= 200 and attempts.response_status < 300)
+  or (attempts.response_status is null and attempts.error_code is null and attempts.response is not null) then 1 else 0 end)`
+/** Tries that sent something: a try a transform skipped has no response and no error, and counts in no rate. */
+const SENT_ATTEMPT = sql<boolean>`(attempts.response_status is not null or attempts.error_code is not null or attempts.response is not null)`
 
 /** Restricts a query to the endpoints of one user (`.own` scopes); no restriction when null. */
 export type OwnerFilter = number | null
