@@ -265,6 +265,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
     authFailureLimitPerMinute: options.config.authFailureLimitPerMinute,
     maxBodyBytesInFlight: options.config.maxBodyBytesInFlight,
+    accessLog: options.config.accessLog,
     sharedSchemas: [Integration, LaravelError, BrokerstrError, IncoplaxError],
   })
   const metrics = createMetrics({

@@ -4,6 +4,7 @@ import type { EndpointRepository, EndpointRow } from '../storage/endpoint-reposi
 import { VERSION } from '../version.ts'
 import { DeliveryError, type DeliveryClient, type OutboundRequest, type OutboundResponse, type SendOptions } from './delivery-client.ts'
 import type { Activity } from './activity-feed.ts'
+import { createDeliveryLog } from './delivery-log.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
 import { BODYLESS_METHODS, renderPayload, renderQuery, userAgentOf } from './payload-formats.ts'
@@ -52,7 +53,7 @@ export interface AttemptResult {
  */
 export function createDeliveryAttempts (deps: Deps) {
   const { deliveries, endpoints, endpointService, client, clock } = deps
-  const log = deps.logger || undefined
+  const log = createDeliveryLog(deps.logger)
 
   // Decrypting an endpoint's auth and secrets costs more than signing: done once per row read.
   const prepared = new WeakMap<EndpointRow, { endpoint: Endpoint; secrets: string[] }>()
@@ -130,8 +131,8 @@ export function createDeliveryAttempts (deps: Deps) {
     })
   }
 
-  async function announceDisabled (row: EndpointRow, reason: string) {
-    log?.warn({ endpoint: row.id, reason }, 'endpoint disabled')
+  async function announceDisabled (row: EndpointRow, delivery: ClaimedDelivery, reason: string) {
+    log.disabled(delivery, reason)
     await deps.publish({
       type: 'endpoint.disabled',
       payload: JSON.stringify({ endpoint_id: row.id, url: row.url, reason }),
@@ -139,9 +140,9 @@ export function createDeliveryAttempts (deps: Deps) {
     })
   }
 
-  async function afterFailure (row: EndpointRow, response: OutboundResponse | null, now: number) {
+  async function afterFailure (row: EndpointRow, delivery: ClaimedDelivery, response: OutboundResponse | null, now: number) {
     if (response?.status === 410) {
-      if (await endpoints.disable(row.id, 'the receiver answered 410 Gone', now)) await announceDisabled(row, 'gone')
+      if (await endpoints.disable(row.id, 'the receiver answered 410 Gone', now)) await announceDisabled(row, delivery, 'gone')
       return
     }
     const state = await endpoints.recordFailure(row.id, now)
@@ -149,9 +150,10 @@ export function createDeliveryAttempts (deps: Deps) {
     if (state.consecutive_failures >= CIRCUIT_THRESHOLD) {
       const cooldown = Math.min(MAX_CIRCUIT_COOLDOWN_MS, deps.circuitCooldownMs * 2 ** (state.consecutive_failures - CIRCUIT_THRESHOLD))
       await endpoints.openCircuit(row.id, now + cooldown)
+      log.circuitOpened(delivery, state.consecutive_failures, now + cooldown)
     }
     if (state.failing_since !== null && now - state.failing_since >= DISABLE_AFTER_MS) {
-      if (await endpoints.disable(row.id, 'failing continuously for 5 days', now)) await announceDisabled(row, 'failing')
+      if (await endpoints.disable(row.id, 'failing continuously for 5 days', now)) await announceDisabled(row, delivery, 'failing')
     }
   }
 
@@ -200,9 +202,12 @@ export function createDeliveryAttempts (deps: Deps) {
       await deliveries.complete(owner, delivery.id, delivery.endpointId, record, outcome, finished)
       reportAttempt(delivery, row, outcome, record)
       if (outcome.status === 'succeeded') {
-        if (row.consecutive_failures > 0) await endpoints.recordSuccess(row.id)
+        if (row.consecutive_failures > 0 && await endpoints.recordSuccess(row.id)) {
+          log.recovered(delivery, row.consecutive_failures, row.circuit_open_until !== null)
+        }
       } else {
-        await afterFailure(row, response, finished)
+        log.failedTry(delivery, outcome, record)
+        await afterFailure(row, delivery, response, finished)
       }
       return { outcome, response, error }
     },

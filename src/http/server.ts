@@ -14,6 +14,7 @@ import { installJsonBody } from './json-body.ts'
 import { customMethodServerFactory } from './custom-methods.ts'
 import { carryLookup, LOOKUP_CARRIER } from './lookup-method.ts'
 import { installNotFoundHandler } from './not-found.ts'
+import { installRequestLog, OneLinePerRequest, type AccessLog } from './request-log.ts'
 import { createFailedAuthLimit, createTokenRateLimit } from './rate-limit.ts'
 import { NativeError } from './native-schemas.ts'
 import { nativeFormat, type WireFormat } from './wire-format.ts'
@@ -53,14 +54,18 @@ export interface ServerOptions {
   consoleDir?: string
   /** Request body bytes held at once (HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT). */
   maxBodyBytesInFlight: number
+  /** Which requests get a log line (HOOKHUB_ACCESS_LOG). */
+  accessLog: AccessLog
 }
 
 /** A Fastify instance with the hub's HTTP conventions installed; routes are added by the caller. */
 export async function createServer (options: ServerOptions): Promise<FastifyInstance> {
   let respondWithError: ErrorResponder | undefined
+  let logUnrouted: ((request: FastifyRequest, reply: FastifyReply) => void) | undefined
   const app = Fastify({
     loggerInstance: options.logger || undefined,
     logger: options.logger ? undefined : false,
+    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
@@ -72,7 +77,10 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     rewriteUrl: carryLookup,
     // A malformed URL (%ZZ) or an over-long parameter fails before routing, where the error
     // handler is not reached: answered here, in the API's own error shape.
-    frameworkErrors: (err, request, reply) => respondWithError!(err, request as FastifyRequest, reply as FastifyReply),
+    frameworkErrors: (err, request, reply) => {
+      logUnrouted?.(request as FastifyRequest, reply as FastifyReply)
+      return respondWithError!(err, request as FastifyRequest, reply as FastifyReply)
+    },
     // What Node's parser refuses (431, a malformed request line) never becomes a request at all.
     clientErrorHandler: clientErrorResponder([nativeFormat, ...options.wireFormats]),
   }) as unknown as FastifyInstance
@@ -89,6 +97,7 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     return validate as (data: unknown) => boolean
   })
 
+  if (options.logger) logUnrouted = installRequestLog(app, options.accessLog)
   installBodyBudget(app, options.maxBodyBytesInFlight, BODY_LIMIT)
   installJsonBody(app)
   respondWithError = installErrorHandler(app, [nativeFormat, ...options.wireFormats], BODY_LIMIT)

@@ -106,10 +106,12 @@ export function createEndpointRepository (db: Kysely<DB>) {
       })
     },
 
-    async recordSuccess (id: string): Promise<void> {
-      await db.updateTable('endpoints')
+    /** Clears an endpoint's failure state; true when this call cleared it. */
+    async recordSuccess (id: string): Promise<boolean> {
+      const res = await db.updateTable('endpoints')
         .set({ consecutive_failures: 0, failing_since: null, circuit_open_until: null })
-        .where('id', '=', id).where('consecutive_failures', '>', 0).execute()
+        .where('id', '=', id).where('consecutive_failures', '>', 0).executeTakeFirst()
+      return Number(res.numUpdatedRows) > 0
     },
 
     /** Counts a failure and returns the endpoint's failure state after it. */

@@ -23,6 +23,7 @@ async function serverWith (t: TestContext, consoleDir: string, logger: Logger | 
     sharedSchemas: [],
     consoleDir,
     maxBodyBytesInFlight: 64 * 1024 * 1024,
+    accessLog: 'errors',
   })
   t.after(() => app.close())
   await app.ready()
