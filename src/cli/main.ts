@@ -199,7 +199,7 @@ apiCommand(program, 'send <type>', 'Publish an event; it is delivered to every e
   .addOption(jsonOption())
   .action((type, options) => runCommand(async () => (await import('./event-commands.ts')).send(type, options)))
 
-withPaging(apiCommand(program, 'deliveries', 'The delivery log, oldest first',
+withPaging(apiCommand(program, 'deliveries', 'The delivery log, newest first',
   'hookhub deliveries --status failed --endpoint ep_01J9Z3 --since 2h'))
   .addOption(new Option('--status <status>', 'only deliveries in this state').choices(DELIVERY_STATUSES))
   .option('--endpoint <id>', 'only deliveries to this endpoint')

@@ -3,6 +3,7 @@ import { HookhubError, invalidUtf8, notFound, validationFailed } from './errors.
 import type { InboundSourceRow, SourceRepository, SourceRow } from '../storage/source-repository.ts'
 import type { EventService } from './event-service.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
+import type { Order } from '../storage/keyset.ts'
 import type { AttemptResult } from './delivery-attempt.ts'
 import { newId, newUrlToken } from './ids.ts'
 import { firstHeader, VERIFY_METHODS, verifyInbound, type VerifyMethod } from './inbound-verifiers.ts'
@@ -222,8 +223,8 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
       return toSource(await findVisible(id, scope, actor))
     },
 
-    async list (afterId: string, limit: number, scope: Scope, actor: Principal) {
-      const rows = await sources.list(afterId, limit, scope === 'own' ? actor.id : undefined)
+    async list (afterId: string, limit: number, scope: Scope, actor: Principal, order: Order = 'asc') {
+      const rows = await sources.list(afterId, limit, scope === 'own' ? actor.id : undefined, order)
       return rows.map(toSource)
     },
 

@@ -4,7 +4,7 @@ import type { DeliveryService } from '../core/delivery-service.ts'
 import type { AttemptRow, DeliveryView } from '../storage/delivery-repository.ts'
 import { maskHeaders } from '../core/sensitive-headers.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
+import { listOf, OrderedListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled']
 
@@ -113,8 +113,8 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
     schema: {
       operationId: 'listDeliveries',
       tags: ['deliveries'],
-      summary: 'The delivery log, oldest first',
-      querystring: Type.Intersect([ListQuery, Type.Object({
+      summary: 'The delivery log, newest first',
+      querystring: Type.Intersect([OrderedListQuery, Type.Object({
         endpoint_id: Type.Optional(Type.String()),
         event_id: Type.Optional(Type.String()),
         status: Type.Optional(Type.String({ enum: DELIVERY_STATUSES })),
@@ -130,6 +130,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
       status: q.status,
       since: parseSince(q.since, Date.now()),
       afterId: numericCursor(q.cursor),
+      order: q.order,
     }
     return listPage(q.limit, (limit) => service.list({ ...filter, limit }, scopeFor(request), principalOf(request)),
       (r) => r.id, (r) => toWireDelivery(r))

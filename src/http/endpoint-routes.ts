@@ -6,7 +6,7 @@ import { maskHeaders } from '../core/sensitive-headers.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { attemptExample, toWireAttempt, Attempt } from './delivery-routes.ts'
 import { optionalBody } from './server.ts'
-import { listOf, ListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
+import { listOf, OrderedListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const Auth = Type.Object({
   type: Type.String({ enum: ['none', 'basic', 'bearer', 'query'] }),
@@ -176,12 +176,12 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
     schema: {
       operationId: 'listEndpoints',
       tags,
-      summary: 'List endpoints',
-      querystring: ListQuery,
+      summary: 'List endpoints, newest first',
+      querystring: OrderedListQuery,
       response: { 200: listOf(EndpointSchema), ...nativeErrors() },
     },
   }, async (request) => listPage(request.query.limit,
-    (limit) => service.list({ afterId: textCursor(request.query.cursor), limit }, scopeFor(request), principalOf(request)),
+    (limit) => service.list({ afterId: textCursor(request.query.cursor), limit, order: request.query.order }, scopeFor(request), principalOf(request)),
     (e) => e.id, toWireEndpoint))
 
   app.get('/api/v1/endpoints/:id', {

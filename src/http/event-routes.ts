@@ -7,7 +7,7 @@ import type { EventView } from '../storage/event-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { Delivery, deliveryExample, toWireDelivery } from './delivery-routes.ts'
 import { notFound } from '../core/errors.ts'
-import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
+import { listOf, OrderedListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const publishExample = { type: 'order.created', payload: { order_id: 'ord_1001', total: 49.9, currency: 'EUR' } }
 const eventExample = {
@@ -89,8 +89,8 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
     schema: {
       operationId: 'listEvents',
       tags: ['events'],
-      summary: 'List events, oldest first',
-      querystring: Type.Intersect([ListQuery, Type.Object({
+      summary: 'List events, newest first',
+      querystring: Type.Intersect([OrderedListQuery, Type.Object({
         type: Type.Optional(Type.String()),
         source: Type.Optional(Type.String()),
         since: Type.Optional(Type.String({ description: 'RFC 3339 or a duration back from now (2h)' })),
@@ -109,6 +109,7 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       since: parseSince(q.since, now),
       until: parseSince(q.until, now, 'until'),
       afterId: numericCursor(q.cursor),
+      order: q.order,
     }
     return listPage(q.limit, (limit) => events.list({ ...filter, limit }), (r) => r.id, toWireEvent)
   })

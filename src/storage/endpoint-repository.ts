@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import { createKeyBatch } from './key-batch.ts'
 import type { DB, EndpointsTable } from './schema.ts'
+import { keyset, type Order } from './keyset.ts'
 
 export type EndpointRow = Selectable<EndpointsTable>
 export type EndpointInsert = Insertable<EndpointsTable>
@@ -9,6 +10,7 @@ export type EndpointUpdate = Updateable<EndpointsTable>
 export interface EndpointQuery {
   afterId: string
   limit: number
+  order?: Order
   ownerDialect?: string
   userId?: number
 }
@@ -68,10 +70,10 @@ export function createEndpointRepository (db: Kysely<DB>) {
     },
 
     async list (q: EndpointQuery): Promise<EndpointRow[]> {
-      let query = live().where('id', '>', q.afterId)
+      let query = live()
       if (q.ownerDialect !== undefined) query = query.where('owner_dialect', '=', q.ownerDialect)
       if (q.userId !== undefined) query = query.where('user_id', '=', q.userId)
-      return query.orderBy('id').limit(q.limit).execute()
+      return keyset(query, 'id', q.afterId, q.order).limit(q.limit).execute()
     },
 
     /** Endpoints within the scope that may receive new deliveries; routing filters them further in memory. */

@@ -27,7 +27,7 @@ const fromMessage = (m: DeliveryMessage, previous?: Delivery): Delivery => ({
   updated_at: m.at,
 })
 
-/** The delivery log, oldest first, filtered by endpoint, status and time; live while shown. */
+/** The delivery log, newest first, filtered by endpoint, status and time; live while shown. */
 export function Deliveries ({ query }: { query: URLSearchParams }) {
   const filters = {
     endpoint_id: query.get('endpoint_id') ?? '',
@@ -40,16 +40,15 @@ export function Deliveries ({ query }: { query: URLSearchParams }) {
   // Polling reloads everything shown so far, so that rows already listed change state too.
   const loaded = useLoad(() => api<ListPage<Delivery>>('/api/v1/deliveries', { query: { ...filters, limit: Math.min(shown, 500) } }), [key, shown])
   useEffect(() => { if (loaded.data) setRows(loaded.data.data) }, [loaded.data])
-  const complete = loaded.data?.next_cursor === null
 
   const mode = useLive({
     poll: loaded.reload,
     onDelivery: (m) => setRows((current) => {
       const i = current.findIndex((d) => d.id === m.id)
       if (i !== -1) return current.map((d, j) => (j === i ? fromMessage(m, d) : d))
-      // A new delivery belongs at the end of the log, when the end is what is shown.
-      if (!complete || (filters.status && filters.status !== m.status)) return current
-      return [...current, fromMessage(m)]
+      // A new delivery belongs at the top of the log, which is always shown.
+      if (filters.status && filters.status !== m.status) return current
+      return [fromMessage(m), ...current]
     }),
   }, { endpoint_id: filters.endpoint_id })
 
