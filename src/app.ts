@@ -276,7 +276,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(healthRoutes(core.database))
   await app.register(statusRoutes(options.config, (options.clock ?? Date.now)()))
   await app.register(userRoutes(users))
-  await app.register(eventRoutes(events, core.repositories.deliveries))
+  await app.register(eventRoutes(events, deliveries))
   await app.register(endpointRoutes(endpoints))
   await app.register(sourceRoutes(sources))
   await app.register(deliveryRoutes(deliveries))

@@ -109,7 +109,8 @@ export function createDeliveryAttempts (deps: Deps) {
     return delay === null ? { status: 'failed', statusCode } : { status: 'pending', statusCode, nextAttemptAt: now + delay }
   }
 
-  function reportAttempt (delivery: ClaimedDelivery, row: EndpointRow | undefined, outcome: DeliveryOutcome, record: NewAttempt) {
+  function reportAttempt (delivery: ClaimedDelivery, row: EndpointRow | undefined, outcome: DeliveryOutcome, record: NewAttempt, heldUntil: number | null = null) {
+    const next = outcome.status === 'pending' ? outcome.nextAttemptAt : null
     deps.report?.({
       kind: 'delivery',
       delivery: {
@@ -125,7 +126,8 @@ export function createDeliveryAttempts (deps: Deps) {
         status_code: outcome.statusCode,
         duration_ms: record.durationMs,
         error: record.errorCode === null ? null : { code: record.errorCode, message: record.errorMessage ?? '' },
-        next_attempt_at: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
+        next_attempt_at: next === null ? null : Math.max(next, heldUntil ?? next),
+        circuit_open_until: next === null ? null : heldUntil,
         at: record.startedAt + record.durationMs,
       },
     })
@@ -140,21 +142,25 @@ export function createDeliveryAttempts (deps: Deps) {
     })
   }
 
-  async function afterFailure (row: EndpointRow, delivery: ClaimedDelivery, response: OutboundResponse | null, now: number) {
+  /** Keeps the endpoint's failure state; returns until when its circuit is now open, if it opened. */
+  async function afterFailure (row: EndpointRow, delivery: ClaimedDelivery, response: OutboundResponse | null, now: number): Promise<number | null> {
     if (response?.status === 410) {
       if (await endpoints.disable(row.id, 'the receiver answered 410 Gone', now)) await announceDisabled(row, delivery, 'gone')
-      return
+      return null
     }
     const state = await endpoints.recordFailure(row.id, now)
-    if (!state) return
+    if (!state) return null
+    let openUntil: number | null = null
     if (state.consecutive_failures >= CIRCUIT_THRESHOLD) {
       const cooldown = Math.min(MAX_CIRCUIT_COOLDOWN_MS, deps.circuitCooldownMs * 2 ** (state.consecutive_failures - CIRCUIT_THRESHOLD))
-      await endpoints.openCircuit(row.id, now + cooldown)
-      log.circuitOpened(delivery, state.consecutive_failures, now + cooldown)
+      openUntil = now + cooldown
+      await endpoints.openCircuit(row.id, openUntil)
+      log.circuitOpened(delivery, state.consecutive_failures, openUntil)
     }
     if (state.failing_since !== null && now - state.failing_since >= DISABLE_AFTER_MS) {
       if (await endpoints.disable(row.id, 'failing continuously for 5 days', now)) await announceDisabled(row, delivery, 'failing')
     }
+    return openUntil
   }
 
   return {
@@ -200,14 +206,15 @@ export function createDeliveryAttempts (deps: Deps) {
         errorMessage: error?.message ?? null,
       }
       await deliveries.complete(owner, delivery.id, delivery.endpointId, record, outcome, finished)
-      reportAttempt(delivery, row, outcome, record)
       if (outcome.status === 'succeeded') {
+        reportAttempt(delivery, row, outcome, record)
         if (row.consecutive_failures > 0 && await endpoints.recordSuccess(row.id)) {
           log.recovered(delivery, row.consecutive_failures, row.circuit_open_until !== null)
         }
       } else {
         log.failedTry(delivery, outcome, record)
-        await afterFailure(row, delivery, response, finished)
+        // Told after the circuit is settled, so that the stream says when an opened circuit lets the retry through.
+        reportAttempt(delivery, row, outcome, record, await afterFailure(row, delivery, response, finished))
       }
       return { outcome, response, error }
     },

@@ -108,7 +108,8 @@ export function createEndpointService ({ endpoints, checkOwnNames, deliveries, s
       owner: row.owner_dialect && row.owner_id ? { dialect: row.owner_dialect, id: row.owner_id } : null,
       userId: row.user_id,
       consecutiveFailures: row.consecutive_failures,
-      circuitOpenUntil: row.circuit_open_until,
+      // Only while open: a past cooldown holds nothing back.
+      circuitOpenUntil: row.circuit_open_until !== null && row.circuit_open_until > clock() ? row.circuit_open_until : null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     }

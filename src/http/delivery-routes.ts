@@ -68,22 +68,16 @@ export const Attempt = withExamples(Type.Object({
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
 }), attemptExample)
 
-/**
- * A pending delivery is shown as what will happen to it: due now rather than at a time already
- * past, and held until the circuit lets it through when its endpoint's circuit is open.
- */
-export function toWireDelivery (row: DeliveryView, now = Date.now()) {
-  const pending = row.status === 'pending' && row.next_attempt_at !== null
-  const held = pending && row.circuit_open_until !== null && row.circuit_open_until > now ? row.circuit_open_until : null
-  const next = pending ? Math.max(row.next_attempt_at!, held ?? now) : row.next_attempt_at
+/** A delivery as the service scheduled it for showing (see asScheduled). */
+export function toWireDelivery (row: DeliveryView) {
   return {
     id: row.public_id,
     event_id: row.event_public_id,
     endpoint_id: row.endpoint_id,
     status: row.status,
     attempt_count: row.attempt_count,
-    next_attempt_at: next === null ? null : toTimestamp(next),
-    circuit_open_until: held === null ? null : toTimestamp(held),
+    next_attempt_at: row.next_attempt_at === null ? null : toTimestamp(row.next_attempt_at),
+    circuit_open_until: row.circuit_open_until === null ? null : toTimestamp(row.circuit_open_until),
     last_status_code: row.last_status_code,
     created_at: toTimestamp(row.created_at),
     updated_at: toTimestamp(row.updated_at),

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { EventService } from '../core/event-service.ts'
 import { rawMember } from '../core/raw-json.ts'
-import type { DeliveryRepository } from '../storage/delivery-repository.ts'
+import type { DeliveryService } from '../core/delivery-service.ts'
 import type { EventView } from '../storage/event-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { Delivery, deliveryExample, toWireDelivery } from './delivery-routes.ts'
@@ -52,7 +52,7 @@ const PublishBody = Type.Object({
 const Published = withExamples(Type.Object({ id: Type.String(), type: Type.String(), deliveries: Type.Integer() }),
   { id: eventExample.id, type: eventExample.type, deliveries: 2 })
 
-export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepository, 'list'>): FastifyPluginAsyncTypebox => async (app) => {
+export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryService, 'ofEvent'>): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/api/v1/events', {
     config: { permission: ['events', 'publish'] },
     schema: {
@@ -129,7 +129,7 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
   }, async (request) => {
     if (scopeFor(request) === 'own') throw notFound('Event')
     const event = await events.get(request.params.id)
-    const rows = await deliveries.list({ eventId: event.id, afterId: 0, limit: 10_000 })
+    const rows = await deliveries.ofEvent(event.id)
     return { ...toWireEvent(event), deliveries: rows.map((row) => toWireDelivery(row)) }
   })
 }

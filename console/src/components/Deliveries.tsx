@@ -9,7 +9,7 @@ import { Link } from './Link.tsx'
 import { Page } from './Page.tsx'
 import { ResourceTable } from './ResourceTable.tsx'
 import { Status } from './Status.tsx'
-import { Time } from './Time.tsx'
+import { NextAttempt, Time } from './Time.tsx'
 
 const PAGE_SIZE = 100
 const WINDOWS = [['15m', 'last 15 minutes'], ['1h', 'last hour'], ['24h', 'last 24 hours'], ['7d', 'last 7 days'], ['', 'any time']]
@@ -22,6 +22,7 @@ const fromMessage = (m: DeliveryMessage, previous?: Delivery): Delivery => ({
   status: m.status,
   attempt_count: m.attempt,
   next_attempt_at: m.next_attempt_at,
+  circuit_open_until: m.circuit_open_until,
   last_status_code: m.status_code ?? previous?.last_status_code ?? null,
   created_at: previous?.created_at ?? m.at,
   updated_at: m.at,
@@ -101,7 +102,7 @@ export function Deliveries ({ query }: { query: URLSearchParams }) {
             { label: 'Status', cell: (d) => <Status value={d.status} /> },
             { label: 'Attempts', cell: (d) => d.attempt_count },
             { label: 'Last answer', cell: (d) => d.last_status_code ?? '–' },
-            { label: 'Next attempt', cell: (d) => <Time at={d.next_attempt_at} /> },
+            { label: 'Next attempt', cell: (d) => <NextAttempt delivery={d} /> },
             { label: 'Updated', cell: (d) => <Time at={d.updated_at} /> },
           ]}
         />
