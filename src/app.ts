@@ -261,7 +261,6 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
     logger: options.logger,
     users,
     wireFormats: [integrationsFormat, brokerstrFormat, thuliumFormat, incoplaxFormat],
-    publicUrl: options.config.publicUrl,
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
     authFailureLimitPerMinute: options.config.authFailureLimitPerMinute,
     maxBodyBytesInFlight: options.config.maxBodyBytesInFlight,

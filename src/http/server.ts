@@ -14,6 +14,7 @@ import { installJsonBody } from './json-body.ts'
 import { customMethodServerFactory } from './custom-methods.ts'
 import { carryLookup, LOOKUP_CARRIER } from './lookup-method.ts'
 import { installNotFoundHandler } from './not-found.ts'
+import { describeResponses } from './openapi-descriptions.ts'
 import { installRequestLog, OneLinePerRequest, type AccessLog } from './request-log.ts'
 import { createFailedAuthLimit, createTokenRateLimit } from './rate-limit.ts'
 import { NativeError } from './native-schemas.ts'
@@ -22,6 +23,11 @@ import type { UserService } from '../core/user-service.ts'
 import { VERSION } from '../version.ts'
 
 export const BODY_LIMIT = 1024 * 1024
+
+const DOCS_LOGO = {
+  type: 'image/svg+xml',
+  content: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="bold" fill="#ffffff">hookhub</text></svg>'),
+}
 
 // Bodies are validated exactly as sent (a number is not a string); query strings and path
 // parameters arrive as text, so they are coerced to the declared types.
@@ -40,7 +46,6 @@ export interface ServerOptions {
   logger: Logger | false
   users: Pick<UserService, 'authenticate'>
   wireFormats: readonly WireFormat[]
-  publicUrl: string
   /** Requests per minute per API token; null for none. */
   apiRateLimitPerMinute: number | null
   /** Failed authentications per minute per client before it gets 429; null for no limit. */
@@ -110,7 +115,8 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     openapi: {
       openapi: '3.1.0',
       info: { title: 'hookhub', version: VERSION, description: 'Integration and webhook hub: native API and wire-compatible dialects' },
-      servers: [{ url: options.publicUrl }],
+      // Relative: "Try it out" at /docs calls the origin the page was loaded from, whatever the hub's public URL.
+      servers: [{ url: '/', description: 'this hub' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
@@ -121,15 +127,16 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     // Open routes (health, metrics, inbound hooks) say so, instead of inheriting the document's security.
-    transform: ({ schema, url, route }) => ({
-      schema: (route.config as { public?: boolean } | undefined)?.public ? { ...schema, security: [] } : schema,
-      url,
-    }),
+    transform: ({ schema, url, route }) => {
+      const described = describeResponses(schema as Parameters<typeof describeResponses>[0])
+      return { schema: ((route.config as { public?: boolean } | undefined)?.public ? { ...described, security: [] } : described) as typeof schema, url }
+    },
   })
   await app.register(async (docs) => {
     // The documentation UI is open to everyone, like the document it shows.
     docs.addHook('onRoute', (route) => { route.config = { ...route.config, public: true } })
-    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, logLevel: 'warn' })
+    // The hub's name in the top bar, where the UI would show the framework's logo.
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, logo: DOCS_LOGO, logLevel: 'warn' })
   })
   await app.register(consoleRoutes(options.consoleDir))
   for (const schema of [NativeError, ...options.sharedSchemas]) app.addSchema(schema)

@@ -18,7 +18,6 @@ async function serverWith (t: TestContext, consoleDir: string, logger: Logger | 
     logger,
     users: { authenticate: async () => null },
     wireFormats: [],
-    publicUrl: 'http://127.0.0.1',
     apiRateLimitPerMinute: null,
     sharedSchemas: [],
     consoleDir,
