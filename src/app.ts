@@ -320,11 +320,11 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
     logger: options.logger,
     users: withPortalSessions(users, portalSessions),
     wireFormats: [integrationsFormat, brokerstrFormat, thuliumFormat, incoplaxFormat],
-    publicUrl: options.config.publicUrl,
     apiRateLimitPerMinute: options.config.apiRateLimitPerMinute,
     authFailureLimitPerMinute: options.config.authFailureLimitPerMinute,
     maxBodyBytesInFlight: options.config.maxBodyBytesInFlight,
     portalFrameAncestors: options.config.portalFrameAncestors,
+    accessLog: options.config.accessLog,
     sharedSchemas: [Integration, LaravelError, BrokerstrError, IncoplaxError],
   })
   const metrics = createMetrics({
@@ -335,7 +335,7 @@ export async function createHub (options: CoreOptions): Promise<Hub> {
   await app.register(healthRoutes(core.database))
   await app.register(statusRoutes(options.config, (options.clock ?? Date.now)()))
   await app.register(userRoutes(users))
-  await app.register(eventRoutes(events, core.repositories.deliveries))
+  await app.register(eventRoutes(events, deliveries))
   await app.register(endpointRoutes(endpoints))
   await app.register(filterRoutes)
   await app.register(transformRoutes(core.services.transforms))

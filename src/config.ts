@@ -25,6 +25,8 @@ export interface Config {
   allowPrivateNetworks: boolean
   workers: number
   logLevel: string
+  /** Which HTTP requests get a log line: `errors` (4xx/5xx and slow ones) or `all`. */
+  accessLog: 'errors' | 'all'
   metricsToken?: string
   leaseSeconds: number
   retryScheduleMs: number[]
@@ -134,6 +136,12 @@ function parseTransformTimeout (value: string | undefined): number {
   return ms
 }
 
+function parseAccessLog (value: string | undefined): 'errors' | 'all' {
+  if (value === undefined || value === '') return 'errors'
+  if (value === 'errors' || value === 'all') return value
+  throw new ConfigError(`HOOKHUB_ACCESS_LOG "${value}" is not a choice; use errors (4xx/5xx and requests slower than 1 s) or all`)
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
@@ -162,6 +170,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateNetworks: parseBoolean('HOOKHUB_ALLOW_PRIVATE_NETWORKS', env.HOOKHUB_ALLOW_PRIVATE_NETWORKS, false),
     workers: parseCount('HOOKHUB_WORKERS', env.HOOKHUB_WORKERS, 1, 0),
     logLevel,
+    accessLog: parseAccessLog(env.HOOKHUB_ACCESS_LOG),
     metricsToken: env.HOOKHUB_METRICS_TOKEN || undefined,
     leaseSeconds: parseCount('HOOKHUB_LEASE_SECONDS', env.HOOKHUB_LEASE_SECONDS, 30, 1),
     retryScheduleMs: parseSchedule(env.HOOKHUB_RETRY_SCHEDULE),

@@ -22,6 +22,8 @@ test('defaults follow the configuration table', () => {
   assert.equal(config.transformTimeoutMs, 50)
   assert.equal(loadConfig({ HOOKHUB_TRANSFORM_TIMEOUT_MS: '250' }).transformTimeoutMs, 250)
   assert.deepEqual(config.portalFrameAncestors, [], 'nobody may frame the portal')
+  assert.equal(config.accessLog, 'errors')
+  assert.equal(loadConfig({ HOOKHUB_ACCESS_LOG: 'all' }).accessLog, 'all')
   assert.equal(loadConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000')
   assert.equal(loadConfig({ HOOKHUB_PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl, 'https://hooks.example.com')
 })
@@ -51,6 +53,7 @@ test('bad values are refused with a message naming the variable', () => {
     [{ HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'maybe' }, /^HOOKHUB_ALLOW_PRIVATE_NETWORKS/],
     [{ HOOKHUB_WORKERS: '-1' }, /^HOOKHUB_WORKERS/],
     [{ HOOKHUB_LOG_LEVEL: 'loud' }, /^HOOKHUB_LOG_LEVEL/],
+    [{ HOOKHUB_ACCESS_LOG: 'some' }, /^HOOKHUB_ACCESS_LOG/],
     [{ HOOKHUB_PUBLIC_URL: 'not a url' }, /^HOOKHUB_PUBLIC_URL/],
     [{ HOOKHUB_ADMIN_TOKEN: 'short' }, /^HOOKHUB_ADMIN_TOKEN/],
     [{ HOOKHUB_DATABASE_URL: 'mysql://x' }, /^HOOKHUB_DATABASE_URL/],

@@ -90,6 +90,7 @@ export interface Endpoint {
   enabled: boolean
   paused: boolean
   disabled_reason: string | null
+  circuit_open_until: string | null
   ordering: string
   owner?: { dialect: string; id: string }
 }
@@ -124,6 +125,7 @@ export interface Delivery {
   status: DeliveryStatus
   attempt_count: number
   next_attempt_at: string | null
+  circuit_open_until: string | null
   last_status_code: number | null
   created_at: string
   updated_at: string

@@ -21,6 +21,7 @@ export interface DeliveryMessage {
   duration_ms: number | null
   error: string | null
   next_attempt_at: string | null
+  circuit_open_until: string | null
   at: string
 }
 

@@ -14,6 +14,7 @@ export interface WireEndpoint {
   enabled: boolean
   paused: boolean
   disabled_reason: string | null
+  circuit_open_until: string | null
   ordering: string
   created_at: string
 }
@@ -67,8 +68,10 @@ export const splitList = (value: string | undefined) =>
   value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean)
 
 /** "enabled", "paused" or "disabled (why)". */
-export const stateOf = (e: Pick<WireEndpoint, 'enabled' | 'paused' | 'disabled_reason'>) =>
-  !e.enabled ? `disabled${e.disabled_reason ? ` (${e.disabled_reason})` : ''}` : e.paused ? 'paused' : 'enabled'
+export const stateOf = (e: Pick<WireEndpoint, 'enabled' | 'paused' | 'disabled_reason' | 'circuit_open_until'>) =>
+  !e.enabled ? `disabled${e.disabled_reason ? ` (${e.disabled_reason})` : ''}`
+    : e.paused ? 'paused'
+      : e.circuit_open_until ? `circuit open until ${shortTime(e.circuit_open_until)}` : 'enabled'
 
 /** --filter-payload: a match document as JSON; the hub checks the document itself (422 names the bad part). */
 function payloadFilterFrom (json: string | undefined): unknown {

@@ -61,7 +61,7 @@ const program = new Command()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'hookhub: ')) })
   .addHelpText('after', `
 Commands that talk to a running hub take --url and --token (or HOOKHUB_URL and HOOKHUB_TOKEN);
-serve, worker, migrate, user create and doctor work on the database directly.
+serve, worker, migrate, backup, user create and doctor work on the database directly.
 ${example(
     'hookhub                      run the hub (same as hookhub serve)',
     'hookhub user create --email a@b.c --name ops --permissions integrations.view',
@@ -90,6 +90,13 @@ program.command('migrate')
   .addOption(databaseOption())
   .addHelpText('after', example('HOOKHUB_SECRET_KEY=… hookhub migrate --database-url postgres://postgres@127.0.0.1/hookhub'))
   .action((options) => runCommand(async () => (await import('./admin-commands.ts')).migrate(options)))
+
+program.command('backup <file>')
+  .description('Copy the SQLite database to <file> while the hub runs (PostgreSQL: use pg_dump)')
+  .option('--force', 'replace <file> if it exists')
+  .addOption(databaseOption())
+  .addHelpText('after', example('hookhub backup ./backups/hookhub-$(date +%F).db --database-url sqlite:./data/hookhub.db'))
+  .action((file, options) => runCommand(async () => (await import('./backup-command.ts')).backup(file, options)))
 
 withApiOptions(program.command('doctor')
   .description('Check configuration, database, secret key, migrations, the running hub and every endpoint; print what to fix')
@@ -269,7 +276,7 @@ apiCommand(program, 'send <type>', 'Publish an event; it is delivered to every e
   .addOption(jsonOption())
   .action((type, options) => runCommand(async () => (await import('./event-commands.ts')).send(type, options)))
 
-withPaging(apiCommand(program, 'deliveries', 'The delivery log, oldest first',
+withPaging(apiCommand(program, 'deliveries', 'The delivery log, newest first',
   'hookhub deliveries --status failed --endpoint ep_01J9Z3 --since 2h'))
   .addOption(new Option('--status <status>', 'only deliveries in this state').choices(DELIVERY_STATUSES))
   .option('--endpoint <id>', 'only deliveries to this endpoint')

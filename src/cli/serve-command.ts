@@ -1,5 +1,6 @@
 import { createHub } from '../app.ts'
 import { redactUrl } from '../config.ts'
+import { formatRetrySchedule } from '../core/retry-schedule.ts'
 import { createLogger } from '../logger.ts'
 import { VERSION } from '../version.ts'
 import { configFrom, type CommonOptions } from './context.ts'
@@ -30,6 +31,8 @@ export async function serve (options: CommonOptions) {
     `  API docs:   ${local}/docs`,
     `  health:     ${local}/healthz`,
     `  database:   ${database}`,
+    `  SSRF guard: ${config.allowPrivateNetworks ? 'off (HOOKHUB_ALLOW_PRIVATE_NETWORKS=true: deliveries may reach private networks)' : 'on (no deliveries to private, loopback or metadata addresses)'}`,
+    `  retries:    ${formatRetrySchedule(config.retryScheduleMs)} (±20 % jitter)`,
   ]
   if (hub.generatedAdminToken) {
     lines.push(

@@ -21,6 +21,7 @@ interface DeliveryUpdate {
   duration_ms: number | null
   error: { code: string } | null
   next_attempt_at: string | null
+  circuit_open_until: string | null
   at: string
 }
 
@@ -49,7 +50,9 @@ const clock = (iso: string) => iso.slice(11, 23)
 function deliveryLine (d: DeliveryUpdate): string {
   const result = d.status_code !== null ? String(d.status_code) : d.error?.code ?? '-'
   const attempt = d.attempt === 0 ? 'queued again' : `attempt ${d.attempt}/${d.max_attempts}`
-  const retry = d.status === 'pending' && d.attempt > 0 && d.next_attempt_at ? `, retry at ${clock(d.next_attempt_at)}` : ''
+  const retry = d.status !== 'pending' || d.attempt === 0 ? ''
+    : d.circuit_open_until ? `, circuit open until ${clock(d.circuit_open_until)}`
+      : d.next_attempt_at ? `, retry at ${clock(d.next_attempt_at)}` : ''
   const line = [clock(d.at), d.event_type.padEnd(24), d.endpoint_id.padEnd(30), result.padEnd(18),
     d.duration_ms === null ? '-'.padStart(7) : `${d.duration_ms} ms`.padStart(7), attempt.padEnd(13), `${d.status}${retry}`].join('  ')
   return paint(line, d.status)

@@ -29,6 +29,8 @@ export interface DeliveryActivity {
   duration_ms: number | null
   error: { code: string; message: string } | null
   next_attempt_at: number | null
+  /** Set while the endpoint's open circuit holds the delivery: the next try waits until then. */
+  circuit_open_until: number | null
   at: number
 }
 

@@ -6,6 +6,7 @@ import { DeliveryError, type OutboundResponse, type SendOptions } from './delive
 import { isBrokerAnswer, type BrokerAnswer, type Destination, type DestinationRequest } from '../destinations/destination.ts'
 import { destinationKindOf, maskUrlPassword } from '../destinations/broker-url.ts'
 import type { Activity } from './activity-feed.ts'
+import { createDeliveryLog } from './delivery-log.ts'
 import { CIRCUIT_THRESHOLD, MASK, type Endpoint, type EndpointService } from './endpoint-service.ts'
 import type { PublishInput } from './event-service.ts'
 import { BODYLESS_METHODS, renderPayload, renderQuery, userAgentOf } from './payload-formats.ts'
@@ -57,7 +58,7 @@ export interface AttemptResult {
  */
 export function createDeliveryAttempts (deps: Deps) {
   const { deliveries, endpoints, endpointService, client, clock, transforms = withoutTransforms } = deps
-  const log = deps.logger || undefined
+  const log = createDeliveryLog(deps.logger)
 
   // Decrypting an endpoint's auth and secrets costs more than signing: done once per row read.
   const prepared = new WeakMap<EndpointRow, { endpoint: Endpoint; secrets: string[]; target: string }>()
@@ -121,7 +122,8 @@ export function createDeliveryAttempts (deps: Deps) {
     return delay === null ? { status: 'failed', statusCode } : { status: 'pending', statusCode, nextAttemptAt: now + delay }
   }
 
-  function reportAttempt (delivery: ClaimedDelivery, row: EndpointRow | undefined, outcome: DeliveryOutcome, record: NewAttempt) {
+  function reportAttempt (delivery: ClaimedDelivery, row: EndpointRow | undefined, outcome: DeliveryOutcome, record: NewAttempt, heldUntil: number | null = null) {
+    const next = outcome.status === 'pending' ? outcome.nextAttemptAt : null
     deps.report?.({
       kind: 'delivery',
       delivery: {
@@ -138,14 +140,15 @@ export function createDeliveryAttempts (deps: Deps) {
         status_code: outcome.statusCode,
         duration_ms: record.durationMs,
         error: record.errorCode === null ? null : { code: record.errorCode, message: record.errorMessage ?? '' },
-        next_attempt_at: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
+        next_attempt_at: next === null ? null : Math.max(next, heldUntil ?? next),
+        circuit_open_until: next === null ? null : heldUntil,
         at: record.startedAt + record.durationMs,
       },
     })
   }
 
-  async function announceDisabled (row: EndpointRow, reason: string) {
-    log?.warn({ endpoint: row.id, reason }, 'endpoint disabled')
+  async function announceDisabled (row: EndpointRow, delivery: ClaimedDelivery, reason: string) {
+    log.disabled(delivery, reason)
     await deps.publish({
       type: 'endpoint.disabled',
       payload: JSON.stringify({ endpoint_id: row.id, url: row.url, reason }),
@@ -153,20 +156,25 @@ export function createDeliveryAttempts (deps: Deps) {
     })
   }
 
-  async function afterFailure (row: EndpointRow, response: OutboundResponse | null, now: number) {
+  /** Keeps the endpoint's failure state; returns until when its circuit is now open, if it opened. */
+  async function afterFailure (row: EndpointRow, delivery: ClaimedDelivery, response: OutboundResponse | null, now: number): Promise<number | null> {
     if (response?.status === 410) {
-      if (await endpoints.disable(row.id, 'the receiver answered 410 Gone', now)) await announceDisabled(row, 'gone')
-      return
+      if (await endpoints.disable(row.id, 'the receiver answered 410 Gone', now)) await announceDisabled(row, delivery, 'gone')
+      return null
     }
     const state = await endpoints.recordFailure(row.id, now)
-    if (!state) return
+    if (!state) return null
+    let openUntil: number | null = null
     if (state.consecutive_failures >= CIRCUIT_THRESHOLD) {
       const cooldown = Math.min(MAX_CIRCUIT_COOLDOWN_MS, deps.circuitCooldownMs * 2 ** (state.consecutive_failures - CIRCUIT_THRESHOLD))
-      await endpoints.openCircuit(row.id, now + cooldown)
+      openUntil = now + cooldown
+      await endpoints.openCircuit(row.id, openUntil)
+      log.circuitOpened(delivery, state.consecutive_failures, openUntil)
     }
     if (state.failing_since !== null && now - state.failing_since >= DISABLE_AFTER_MS) {
-      if (await endpoints.disable(row.id, 'failing continuously for 5 days', now)) await announceDisabled(row, 'failing')
+      if (await endpoints.disable(row.id, 'failing continuously for 5 days', now)) await announceDisabled(row, delivery, 'failing')
     }
+    return openUntil
   }
 
   return {
@@ -226,12 +234,19 @@ export function createDeliveryAttempts (deps: Deps) {
         logs: changed.logs,
       }
       await deliveries.complete(owner, delivery.id, delivery.endpointId, record, outcome, finished)
-      reportAttempt(delivery, row, outcome, record)
       if (outcome.status === 'succeeded') {
-        if (row.consecutive_failures > 0) await endpoints.recordSuccess(row.id)
-      } else if (outcome.status !== 'skipped' && error?.code !== TRANSFORM_FAILED) {
+        reportAttempt(delivery, row, outcome, record)
+        if (row.consecutive_failures > 0 && await endpoints.recordSuccess(row.id)) {
+          log.recovered(delivery, row.consecutive_failures, row.circuit_open_until !== null)
+        }
+      } else if (outcome.status === 'skipped' || error?.code === TRANSFORM_FAILED) {
         // A skip or a broken transform says nothing of the receiver: its circuit stays as it is.
-        await afterFailure(row, response, finished)
+        if (outcome.status !== 'skipped') log.failedTry(delivery, outcome, record)
+        reportAttempt(delivery, row, outcome, record)
+      } else {
+        log.failedTry(delivery, outcome, record)
+        // Told after the circuit is settled, so that the stream says when an opened circuit lets the retry through.
+        reportAttempt(delivery, row, outcome, record, await afterFailure(row, delivery, response, finished))
       }
       return { outcome, response, error }
     },

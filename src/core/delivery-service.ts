@@ -8,6 +8,17 @@ import type { Scope } from './permissions.ts'
 import { inTenant, tenantFilter } from './tenant-scope.ts'
 import type { Principal } from './user-service.ts'
 
+/**
+ * A delivery as what will happen to it: a pending one is due now rather than at a time already
+ * past, and held until its endpoint's circuit closes while the circuit is open
+ * (`circuit_open_until` is set only then).
+ */
+export function asScheduled (row: DeliveryView, now: number): DeliveryView {
+  const pending = row.status === 'pending' && row.next_attempt_at !== null
+  const held = pending && row.circuit_open_until !== null && row.circuit_open_until > now ? row.circuit_open_until : null
+  return { ...row, next_attempt_at: pending ? Math.max(row.next_attempt_at!, held ?? now) : row.next_attempt_at, circuit_open_until: held }
+}
+
 type Deps = {
   deliveries: Pick<DeliveryRepository, 'findByPublicId' | 'attemptsOf' | 'list' | 'requeue'>
   endpoints: Pick<EndpointRepository, 'findById' | 'openCircuit'>
@@ -33,7 +44,7 @@ export function createDeliveryService ({ deliveries, endpoints, events, notify, 
     const delivery = await deliveries.findByPublicId(publicId)
     if (!delivery) throw notFound('Delivery')
     await assertEndpointVisible(delivery.endpoint_id, scope, actor, 'Delivery')
-    return delivery
+    return asScheduled(delivery, clock())
   }
 
   return {
@@ -48,7 +59,14 @@ export function createDeliveryService ({ deliveries, endpoints, events, notify, 
         if (!event) return []
         eventId = event.id
       }
-      return deliveries.list({ ...query, eventId, tenantId: tenantFilter(actor, query.tenantId) })
+      const now = clock()
+      return (await deliveries.list({ ...query, eventId, tenantId: tenantFilter(actor, query.tenantId) })).map((row) => asScheduled(row, now))
+    },
+
+    /** Every delivery of an event (its detail), oldest first. */
+    async ofEvent (eventId: number) {
+      const now = clock()
+      return (await deliveries.list({ eventId, afterId: 0, limit: 10_000 })).map((row) => asScheduled(row, now))
     },
 
     async get (publicId: string, scope: Scope, actor: Principal) {
@@ -83,7 +101,7 @@ export function createDeliveryService ({ deliveries, endpoints, events, notify, 
             id: delivery.public_id, event_id: delivery.event_public_id, event_type: event?.type ?? '',
             endpoint_id: delivery.endpoint_id, endpoint_user_id: endpoint?.user_id ?? null, status: 'pending',
             attempt: 0, max_attempts: maxAttempts, status_code: null, duration_ms: null, error: null,
-            next_attempt_at: now, at: now,
+            next_attempt_at: now, circuit_open_until: null, at: now,
           },
         })
       }

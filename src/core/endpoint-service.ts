@@ -124,7 +124,8 @@ export function createEndpointService ({ endpoints, transforms, tenants, checkOw
       userId: row.user_id,
       tenantId: row.tenant_id,
       consecutiveFailures: row.consecutive_failures,
-      circuitOpenUntil: row.circuit_open_until,
+      // Only while open: a past cooldown holds nothing back.
+      circuitOpenUntil: row.circuit_open_until !== null && row.circuit_open_until > clock() ? row.circuit_open_until : null,
       transform: transformOf(row),
       createdAt: row.created_at,
       updatedAt: row.updated_at,

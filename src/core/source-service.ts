@@ -6,6 +6,7 @@ import { TYPE_PATTERN, type EventService } from './event-service.ts'
 import { brokerUrlProblems, isBrokerKind, maskBrokerUrl, type BrokerKind } from '../sources/broker-url.ts'
 import type { BrokerMessage } from '../sources/consumer.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
+import type { Order } from '../storage/keyset.ts'
 import type { AttemptResult } from './delivery-attempt.ts'
 import { newId, newUrlToken } from './ids.ts'
 import { firstHeader, VERIFY_METHODS, verifyInbound, type VerifyMethod } from './inbound-verifiers.ts'
@@ -286,8 +287,8 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
       return toSource(await findVisible(id, scope, actor))
     },
 
-    async list (afterId: string, limit: number, scope: Scope, actor: Principal) {
-      const rows = await sources.list(afterId, limit, scope === 'own' ? actor.id : undefined)
+    async list (afterId: string, limit: number, scope: Scope, actor: Principal, order: Order = 'asc') {
+      const rows = await sources.list(afterId, limit, scope === 'own' ? actor.id : undefined, order)
       return rows.map(toSource)
     },
 

@@ -3,6 +3,7 @@ import { HOUR_MS, MINUTE_MS, type OwnerFilter, type StatsRepository } from '../s
 import { circuitStateOf } from './endpoint-service.ts'
 import type { Scope } from './permissions.ts'
 import type { Principal } from './user-service.ts'
+import type { Order } from '../storage/keyset.ts'
 
 type Deps = {
   stats: StatsRepository
@@ -65,10 +66,10 @@ export function createStatsService ({ stats, endpoints, clock }: Deps) {
     },
 
     /** One page of endpoints (the same pages as the endpoint list) with hourly success over 24 h. */
-    async endpointHealth (afterId: string, limit: number, scope: Scope, actor: Principal) {
+    async endpointHealth (afterId: string, limit: number, scope: Scope, actor: Principal, order: Order = 'asc') {
       const now = clock()
       const owner = ownerOf(scope, actor)
-      const rows = await endpoints.list({ afterId, limit, ...(owner !== null && { userId: owner }) })
+      const rows = await endpoints.list({ afterId, limit, order, ...(owner !== null && { userId: owner }) })
       const ids = rows.map((r) => r.id)
       const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - (SPARKLINE_HOURS - 1) * HOUR_MS
       const [hourly, backlog] = await Promise.all([stats.hourlyAttempts(ids, firstHour), stats.backlogByEndpoint(ids)])
@@ -85,8 +86,8 @@ export function createStatsService ({ stats, endpoints, clock }: Deps) {
     },
 
     /** Top-level nodes of the tenant tree, with their counts of children and distributors. */
-    async rootNodes (afterId: number, limit: number, scope: Scope, actor: Principal) {
-      return stats.rootNodes(ownerOf(scope, actor), afterId, limit)
+    async rootNodes (afterId: number, limit: number, scope: Scope, actor: Principal, order: Order = 'asc') {
+      return stats.rootNodes(ownerOf(scope, actor), afterId, limit, order)
     },
   }
 }

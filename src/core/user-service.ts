@@ -1,5 +1,6 @@
 import { conflict, forbidden, notFound, validationFailed } from './errors.ts'
 import { isUniqueViolation } from '../storage/database.ts'
+import type { Order } from '../storage/keyset.ts'
 import type { UserRecord, UserRepository } from '../storage/user-repository.ts'
 import { grants, isValidPermission, type Scope } from './permissions.ts'
 import { generateToken, hashesEqual, hashToken } from './tokens.ts'
@@ -77,12 +78,13 @@ export function createUserService ({ users, clock }: Deps) {
       return user
     },
 
-    async list (afterId: number, limit: number, scope: Scope, actor: Principal) {
+    async list (afterId: number, limit: number, scope: Scope, actor: Principal, order: Order = 'asc') {
       if (scope === 'own') {
         const self = await users.findById(actor.id)
-        return self && self.id > afterId ? [self] : []
+        const onPage = (id: number) => afterId === 0 || (order === 'asc' ? id > afterId : id < afterId)
+        return self && onPage(self.id) ? [self] : []
       }
-      return users.list(afterId, limit)
+      return users.list(afterId, limit, order)
     },
 
     async remove (id: number, scope: Scope, actor: Principal) {

@@ -4,7 +4,7 @@ import type { DeliveryService } from '../core/delivery-service.ts'
 import type { AttemptRow, DeliveryView } from '../storage/delivery-repository.ts'
 import { maskHeaders } from '../core/sensitive-headers.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
+import { listOf, OrderedListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'cancelled', 'skipped']
 
@@ -74,22 +74,16 @@ export const Attempt = withExamples(Type.Object({
   logs: Type.Optional(Type.String({ description: 'what the endpoint\'s transform wrote with console.log (first 4 KB); absent when none ran or it wrote nothing' })),
 }), attemptExample)
 
-/**
- * A pending delivery is shown as what will happen to it: due now rather than at a time already
- * past, and held until the circuit lets it through when its endpoint's circuit is open.
- */
-export function toWireDelivery (row: DeliveryView, now = Date.now()) {
-  const pending = row.status === 'pending' && row.next_attempt_at !== null
-  const held = pending && row.circuit_open_until !== null && row.circuit_open_until > now ? row.circuit_open_until : null
-  const next = pending ? Math.max(row.next_attempt_at!, held ?? now) : row.next_attempt_at
+/** A delivery as the service scheduled it for showing (see asScheduled). */
+export function toWireDelivery (row: DeliveryView) {
   return {
     id: row.public_id,
     event_id: row.event_public_id,
     endpoint_id: row.endpoint_id,
     status: row.status,
     attempt_count: row.attempt_count,
-    next_attempt_at: next === null ? null : toTimestamp(next),
-    circuit_open_until: held === null ? null : toTimestamp(held),
+    next_attempt_at: row.next_attempt_at === null ? null : toTimestamp(row.next_attempt_at),
+    circuit_open_until: row.circuit_open_until === null ? null : toTimestamp(row.circuit_open_until),
     last_status_code: row.last_status_code,
     ...(row.tenant_id !== null && { tenant_id: row.tenant_id }),
     created_at: toTimestamp(row.created_at),
@@ -121,8 +115,8 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
     schema: {
       operationId: 'listDeliveries',
       tags: ['deliveries'],
-      summary: 'The delivery log, oldest first',
-      querystring: Type.Intersect([ListQuery, Type.Object({
+      summary: 'The delivery log, newest first',
+      querystring: Type.Intersect([OrderedListQuery, Type.Object({
         endpoint_id: Type.Optional(Type.String()),
         event_id: Type.Optional(Type.String()),
         status: Type.Optional(Type.String({ enum: DELIVERY_STATUSES })),
@@ -140,6 +134,7 @@ export const deliveryRoutes = (service: DeliveryService): FastifyPluginAsyncType
       since: parseSince(q.since, Date.now()),
       tenantId: q.tenant_id,
       afterId: numericCursor(q.cursor),
+      order: q.order,
     }
     return listPage(q.limit, (limit) => service.list({ ...filter, limit }, scopeFor(request), principalOf(request)),
       (r) => r.id, (r) => toWireDelivery(r))

@@ -9,7 +9,7 @@ import { principalOf, scopeFor } from './auth.ts'
 import { TenantId } from './tenant-routes.ts'
 import { attemptExample, toWireAttempt, Attempt } from './delivery-routes.ts'
 import { optionalBody } from './server.ts'
-import { listOf, ListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
+import { listOf, OrderedListQuery, listPage, nativeErrors, parseSince, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const Auth = Type.Object({
   type: Type.String({ enum: ['none', 'basic', 'bearer', 'query'] }),
@@ -84,6 +84,7 @@ const endpointExample = {
   enabled: true,
   paused: false,
   disabled_reason: null,
+  circuit_open_until: null,
   rate_limit_per_s: 50,
   ordering: 'fifo',
   created_at: '2026-01-01T03:04:05.678Z',
@@ -108,6 +109,9 @@ const EndpointSchema = withExamples(Type.Object({
   enabled: Type.Boolean(),
   paused: Type.Boolean(),
   disabled_reason: Type.Union([Type.String(), Type.Null()]),
+  circuit_open_until: Type.Union([Timestamp, Type.Null()], {
+    description: 'While the circuit is open (after repeated failures), when it lets the next try through; null otherwise',
+  }),
   rate_limit_per_s: Type.Optional(Type.Integer()),
   max_in_flight: Type.Optional(Type.Integer()),
   ordering: Type.String(),
@@ -139,6 +143,7 @@ export function toWireEndpoint (e: Endpoint) {
     enabled: e.enabled,
     paused: e.paused,
     disabled_reason: e.disabledReason,
+    circuit_open_until: e.circuitOpenUntil === null ? null : toTimestamp(e.circuitOpenUntil),
     ...(e.rateLimitPerS !== null && { rate_limit_per_s: e.rateLimitPerS }),
     ...(e.maxInFlight !== null && { max_in_flight: e.maxInFlight }),
     ordering: e.ordering,
@@ -202,12 +207,14 @@ export const endpointRoutes = (service: EndpointService): FastifyPluginAsyncType
     schema: {
       operationId: 'listEndpoints',
       tags,
-      summary: 'List endpoints',
-      querystring: Type.Intersect([ListQuery, Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Only this tenant\'s endpoints' })) })]),
+      summary: 'List endpoints, newest first',
+      querystring: Type.Intersect([OrderedListQuery, Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Only this tenant\'s endpoints' })) })]),
       response: { 200: listOf(EndpointSchema), ...nativeErrors() },
     },
   }, async (request) => listPage(request.query.limit,
-    (limit) => service.list({ afterId: textCursor(request.query.cursor), limit, tenantId: request.query.tenant_id }, scopeFor(request), principalOf(request)),
+    (limit) => service.list({
+      afterId: textCursor(request.query.cursor), limit, order: request.query.order, tenantId: request.query.tenant_id,
+    }, scopeFor(request), principalOf(request)),
     (e) => e.id, toWireEndpoint))
 
   app.get('/api/v1/endpoints/:id', {

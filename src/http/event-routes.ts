@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { EventService } from '../core/event-service.ts'
 import { rawMember } from '../core/raw-json.ts'
-import type { DeliveryRepository } from '../storage/delivery-repository.ts'
+import type { DeliveryService } from '../core/delivery-service.ts'
 import type { EventView } from '../storage/event-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import { Delivery, deliveryExample, toWireDelivery } from './delivery-routes.ts'
 import { notFound } from '../core/errors.ts'
 import { TenantId } from './tenant-routes.ts'
-import { listOf, ListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
+import { listOf, OrderedListQuery, listPage, nativeErrors, numericCursor, parseSince, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 const publishExample = { type: 'order.created', payload: { order_id: 'ord_1001', total: 49.9, currency: 'EUR' } }
 const eventExample = {
@@ -56,7 +56,7 @@ const PublishBody = Type.Object({
 const Published = withExamples(Type.Object({ id: Type.String(), type: Type.String(), deliveries: Type.Integer() }),
   { id: eventExample.id, type: eventExample.type, deliveries: 2 })
 
-export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepository, 'list'>): FastifyPluginAsyncTypebox => async (app) => {
+export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryService, 'ofEvent'>): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/api/v1/events', {
     config: { permission: ['events', 'publish'] },
     schema: {
@@ -95,8 +95,8 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
     schema: {
       operationId: 'listEvents',
       tags: ['events'],
-      summary: 'List events, oldest first',
-      querystring: Type.Intersect([ListQuery, Type.Object({
+      summary: 'List events, newest first',
+      querystring: Type.Intersect([OrderedListQuery, Type.Object({
         type: Type.Optional(Type.String()),
         source: Type.Optional(Type.String()),
         tenant_id: Type.Optional(Type.String()),
@@ -117,6 +117,7 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
       since: parseSince(q.since, now),
       until: parseSince(q.until, now, 'until'),
       afterId: numericCursor(q.cursor),
+      order: q.order,
     }
     return listPage(q.limit, (limit) => events.list({ ...filter, limit }), (r) => r.id, toWireEvent)
   })
@@ -136,7 +137,7 @@ export const eventRoutes = (events: EventService, deliveries: Pick<DeliveryRepos
   }, async (request) => {
     if (scopeFor(request) === 'own') throw notFound('Event')
     const event = await events.get(request.params.id)
-    const rows = await deliveries.list({ eventId: event.id, afterId: 0, limit: 10_000 })
+    const rows = await deliveries.ofEvent(event.id)
     return { ...toWireEvent(event), deliveries: rows.map((row) => toWireDelivery(row)) }
   })
 }

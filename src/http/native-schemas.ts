@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from 'typebox'
 import { errorResponses } from './error-responses.ts'
 import { HookhubError, notFound, validationFailed } from '../core/errors.ts'
 import { INTEGER_COLUMN } from '../storage/database.ts'
+import type { Order } from '../storage/keyset.ts'
 
 // Shapes shared by every native API route (DESIGN.md "Native API shapes").
 
@@ -36,6 +37,16 @@ export const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   cursor: Type.Optional(Type.String()),
 })
+
+/** A list in creation order, newest first unless `order=asc`; a cursor continues in the order it was made with. */
+export const OrderedListQuery = Type.Intersect([ListQuery, Type.Object({
+  order: Type.Optional(Type.Unsafe<Order>({
+    type: 'string',
+    enum: ['asc', 'desc'],
+    default: 'desc',
+    description: 'desc (default): newest first; asc: oldest first. Pass the same order with every cursor of one listing.',
+  })),
+})])
 
 const exampleOf = (schema: TSchema): unknown => (schema as { examples?: unknown[] }).examples?.[0]
 

@@ -14,6 +14,8 @@ import { installJsonBody } from './json-body.ts'
 import { customMethodServerFactory } from './custom-methods.ts'
 import { carryLookup, LOOKUP_CARRIER } from './lookup-method.ts'
 import { installNotFoundHandler } from './not-found.ts'
+import { describeResponses } from './openapi-descriptions.ts'
+import { installRequestLog, OneLinePerRequest, type AccessLog } from './request-log.ts'
 import { createFailedAuthLimit, createTokenRateLimit } from './rate-limit.ts'
 import { NativeError } from './native-schemas.ts'
 import { nativeFormat, type WireFormat } from './wire-format.ts'
@@ -21,6 +23,11 @@ import type { UserService } from '../core/user-service.ts'
 import { VERSION } from '../version.ts'
 
 export const BODY_LIMIT = 1024 * 1024
+
+const DOCS_LOGO = {
+  type: 'image/svg+xml',
+  content: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="bold" fill="#ffffff">hookhub</text></svg>'),
+}
 
 // Bodies are validated exactly as sent (a number is not a string); query strings and path
 // parameters arrive as text, so they are coerced to the declared types.
@@ -39,7 +46,6 @@ export interface ServerOptions {
   logger: Logger | false
   users: Pick<UserService, 'authenticate'>
   wireFormats: readonly WireFormat[]
-  publicUrl: string
   /** Requests per minute per API token; null for none. */
   apiRateLimitPerMinute: number | null
   /** Failed authentications per minute per client before it gets 429; null for no limit. */
@@ -57,14 +63,18 @@ export interface ServerOptions {
   portalFrameAncestors?: readonly string[]
   /** Request body bytes held at once (HOOKHUB_MAX_BODY_BYTES_IN_FLIGHT). */
   maxBodyBytesInFlight: number
+  /** Which requests get a log line (HOOKHUB_ACCESS_LOG). */
+  accessLog: AccessLog
 }
 
 /** A Fastify instance with the hub's HTTP conventions installed; routes are added by the caller. */
 export async function createServer (options: ServerOptions): Promise<FastifyInstance> {
   let respondWithError: ErrorResponder | undefined
+  let logUnrouted: ((request: FastifyRequest, reply: FastifyReply) => void) | undefined
   const app = Fastify({
     loggerInstance: options.logger || undefined,
     logger: options.logger ? undefined : false,
+    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
@@ -76,7 +86,10 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     rewriteUrl: carryLookup,
     // A malformed URL (%ZZ) or an over-long parameter fails before routing, where the error
     // handler is not reached: answered here, in the API's own error shape.
-    frameworkErrors: (err, request, reply) => respondWithError!(err, request as FastifyRequest, reply as FastifyReply),
+    frameworkErrors: (err, request, reply) => {
+      logUnrouted?.(request as FastifyRequest, reply as FastifyReply)
+      return respondWithError!(err, request as FastifyRequest, reply as FastifyReply)
+    },
     // What Node's parser refuses (431, a malformed request line) never becomes a request at all.
     clientErrorHandler: clientErrorResponder([nativeFormat, ...options.wireFormats]),
   }) as unknown as FastifyInstance
@@ -93,6 +106,7 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     return validate as (data: unknown) => boolean
   })
 
+  if (options.logger) logUnrouted = installRequestLog(app, options.accessLog)
   installBodyBudget(app, options.maxBodyBytesInFlight, BODY_LIMIT)
   installJsonBody(app)
   respondWithError = installErrorHandler(app, [nativeFormat, ...options.wireFormats], BODY_LIMIT)
@@ -105,7 +119,8 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     openapi: {
       openapi: '3.1.0',
       info: { title: 'hookhub', version: VERSION, description: 'Integration and webhook hub: native API and wire-compatible dialects' },
-      servers: [{ url: options.publicUrl }],
+      // Relative: "Try it out" at /docs calls the origin the page was loaded from, whatever the hub's public URL.
+      servers: [{ url: '/', description: 'this hub' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
@@ -116,15 +131,16 @@ export async function createServer (options: ServerOptions): Promise<FastifyInst
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     // Open routes (health, metrics, inbound hooks) say so, instead of inheriting the document's security.
-    transform: ({ schema, url, route }) => ({
-      schema: (route.config as { public?: boolean } | undefined)?.public ? { ...schema, security: [] } : schema,
-      url,
-    }),
+    transform: ({ schema, url, route }) => {
+      const described = describeResponses(schema as Parameters<typeof describeResponses>[0])
+      return { schema: ((route.config as { public?: boolean } | undefined)?.public ? { ...described, security: [] } : described) as typeof schema, url }
+    },
   })
   await app.register(async (docs) => {
     // The documentation UI is open to everyone, like the document it shows.
     docs.addHook('onRoute', (route) => { route.config = { ...route.config, public: true } })
-    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, logLevel: 'warn' })
+    // The hub's name in the top bar, where the UI would show the framework's logo.
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, logo: DOCS_LOGO, logLevel: 'warn' })
   })
   await app.register(consoleRoutes(options.consoleDir))
   await app.register(portalRoutes(options.portalDir, options.portalFrameAncestors))

@@ -4,7 +4,7 @@ import { VERIFY_METHODS } from '../core/inbound-verifiers.ts'
 import { BROKER_KINDS } from '../sources/broker-url.ts'
 import type { SourceInput, SourceService } from '../core/source-service.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { listOf, ListQuery, listPage, nativeErrors, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
+import { listOf, OrderedListQuery, listPage, nativeErrors, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 type Source = ReturnType<SourceService['toSource']>
 
@@ -122,9 +122,9 @@ export const sourceRoutes = (service: SourceService): FastifyPluginAsyncTypebox 
 
   app.get('/api/v1/sources', {
     config: { permission: ['sources', 'view'] },
-    schema: { operationId: 'listSources', tags, summary: 'List inbound sources', querystring: ListQuery, response: { 200: listOf(SourceSchema), ...nativeErrors() } },
+    schema: { operationId: 'listSources', tags, summary: 'List inbound sources, newest first', querystring: OrderedListQuery, response: { 200: listOf(SourceSchema), ...nativeErrors() } },
   }, async (request) => listPage(request.query.limit,
-    (limit) => service.list(textCursor(request.query.cursor), limit, scopeFor(request), principalOf(request)),
+    (limit) => service.list(textCursor(request.query.cursor), limit, scopeFor(request), principalOf(request), request.query.order),
     (s) => s.id, toWireSource))
 
   app.get('/api/v1/sources/:id', {

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { scopeOf } from '../core/permissions.ts'
 import { OVERVIEW_MINUTES, SPARKLINE_HOURS, type StatsService } from '../core/stats-service.ts'
 import { principalOf, scopeFor } from './auth.ts'
-import { listOf, ListQuery, listPage, nativeErrors, numericCursor, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
+import { listOf, OrderedListQuery, listPage, nativeErrors, numericCursor, textCursor, Timestamp, toTimestamp, withExamples } from './native-schemas.ts'
 
 // Read-only aggregates behind the web console's overview, endpoint health and node tree.
 
@@ -119,12 +119,12 @@ export const statsRoutes = (stats: StatsService): FastifyPluginAsyncTypebox => a
     schema: {
       operationId: 'listEndpointStats',
       tags,
-      summary: `Health of each endpoint: circuit, backlog and hourly success over ${SPARKLINE_HOURS} h (pages like the endpoint list)`,
-      querystring: ListQuery,
+      summary: `Health of each endpoint: circuit, backlog and hourly success over ${SPARKLINE_HOURS} h (pages like the endpoint list, newest first)`,
+      querystring: OrderedListQuery,
       response: { 200: listOf(EndpointStats), ...nativeErrors() },
     },
   }, async (request) => listPage(request.query.limit,
-    (limit) => stats.endpointHealth(textCursor(request.query.cursor), limit, scopeFor(request), principalOf(request)),
+    (limit) => stats.endpointHealth(textCursor(request.query.cursor), limit, scopeFor(request), principalOf(request), request.query.order),
     (e) => e.id,
     (e) => ({
       endpoint_id: e.id,
@@ -143,12 +143,12 @@ export const statsRoutes = (stats: StatsService): FastifyPluginAsyncTypebox => a
     schema: {
       operationId: 'listRootNodes',
       tags,
-      summary: 'Top-level (Apex) nodes with their counts of children and distributors; walk down with the Brokerstr API',
-      querystring: ListQuery,
+      summary: 'Top-level (Apex) nodes with their counts of children and distributors; walk down with the Brokerstr API; newest first',
+      querystring: OrderedListQuery,
       response: { 200: listOf(RootNode), ...nativeErrors() },
     },
   }, async (request) => listPage(request.query.limit,
-    (limit) => stats.rootNodes(numericCursor(request.query.cursor), limit, scopeFor(request), principalOf(request)),
+    (limit) => stats.rootNodes(numericCursor(request.query.cursor), limit, scopeFor(request), principalOf(request), request.query.order),
     (n) => n.id,
     (n) => ({
       id: n.uuid, name: n.name, type: n.type, path: n.path, int_id: n.id,

@@ -24,8 +24,10 @@ function toWire (activity: Activity) {
     const { created_at: createdAt, ...event } = activity.event
     return { ...event, created_at: toTimestamp(createdAt) }
   }
-  const { endpoint_user_id: _owner, destination: _kind, next_attempt_at: next, at, ...delivery } = activity.delivery
-  return { ...delivery, next_attempt_at: next === null ? null : toTimestamp(next), at: toTimestamp(at) }
+  const { endpoint_user_id: _owner, destination: _kind, next_attempt_at: next, circuit_open_until: held, at, ...delivery } = activity.delivery
+  return {
+    ...delivery, next_attempt_at: next === null ? null : toTimestamp(next), circuit_open_until: held === null ? null : toTimestamp(held), at: toTimestamp(at),
+  }
 }
 
 type Deps = {
@@ -83,7 +85,7 @@ export const streamRoutes = ({ feed, users, limits }: Deps): FastifyPluginAsyncT
       tags: ['deliveries'],
       summary: 'Live delivery updates (and events, with events.view) as Server-Sent Events',
       description: '`event: delivery` data {"id","event_id","event_type","endpoint_id","status","attempt","max_attempts",' +
-        '"status_code","duration_ms","error","next_attempt_at","at"}; `event: event` data {"id","type","source","node_id",' +
+        '"status_code","duration_ms","error","next_attempt_at","circuit_open_until" (set while the endpoint\'s open circuit holds the retry),"at"}; `event: event` data {"id","type","source","node_id",' +
         '"channel","deliveries","created_at"}; `: ping` every 15 s. deliveries.view.own sees its own endpoints only. ' +
         'At most HOOKHUB_MAX_STREAMS_PER_TOKEN (5) open streams per token and HOOKHUB_MAX_STREAMS (500) per process, ' +
         'else 429 HOOKHUB_TOO_MANY_STREAMS; a stream ends within 5 s of its token being revoked or its user deleted, ' +
@@ -97,7 +99,7 @@ export const streamRoutes = ({ feed, users, limits }: Deps): FastifyPluginAsyncT
         200: withExamples(Type.String({ description: 'text/event-stream' }), 'retry: 2000\n: connected\n\n' +
           'id: 1\nevent: delivery\ndata: {"id":"dlv_01kdyak3tpam6npbjrc4639vkd","event_id":"evt_01kdyak3sexqymdydx0fpxxrry",' +
           '"event_type":"order.created","endpoint_id":"ep_01kdvr6csem08zedck8bpvt7ck","status":"succeeded","attempt":1,"max_attempts":8,' +
-          '"status_code":200,"duration_ms":84,"error":null,"next_attempt_at":null,"at":"2026-01-02T03:04:05.815Z"}\n\n'),
+          '"status_code":200,"duration_ms":84,"error":null,"next_attempt_at":null,"circuit_open_until":null,"at":"2026-01-02T03:04:05.815Z"}\n\n'),
         ...nativeErrors(),
       },
     },

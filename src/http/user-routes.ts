@@ -4,7 +4,7 @@ import type { UserService } from '../core/user-service.ts'
 import type { UserRecord } from '../storage/user-repository.ts'
 import { principalOf, scopeFor } from './auth.ts'
 import {
-  numericCursor, IdParams, listOf, ListQuery, listPage, nativeErrors, parseId, Timestamp, toTimestamp, withExamples,
+  numericCursor, IdParams, listOf, OrderedListQuery, listPage, nativeErrors, parseId, Timestamp, toTimestamp, withExamples,
 } from './native-schemas.ts'
 
 const newUserExample = { email: 'ops@example.com', name: 'ops', permissions: ['endpoints.view', 'deliveries.view', 'deliveries.retry'] }
@@ -55,12 +55,12 @@ export const userRoutes = (users: UserService): FastifyPluginAsyncTypebox => asy
     schema: {
       operationId: 'listUsers',
       tags: ['users'],
-      summary: 'List API users',
-      querystring: ListQuery,
+      summary: 'List API users, newest first',
+      querystring: OrderedListQuery,
       response: { 200: listOf(User), ...nativeErrors() },
     },
   }, async (request) => listPage(request.query.limit,
-    (limit) => users.list(numericCursor(request.query.cursor), limit, scopeFor(request), principalOf(request)),
+    (limit) => users.list(numericCursor(request.query.cursor), limit, scopeFor(request), principalOf(request), request.query.order),
     (u) => u.id, toWireUser))
 
   app.get('/api/v1/users/:id', {

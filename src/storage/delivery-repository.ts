@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely'
 import type { Engine } from './database.ts'
 import { createGroupCommit } from './group-commit.ts'
 import type { AttemptsTable, DB, DeliveriesTable } from './schema.ts'
+import { keyset, type Order } from './keyset.ts'
 
 export type DeliveryRow = Selectable<DeliveriesTable>
 /** A delivery with its event's public id, as the API shows it. */
@@ -73,6 +74,7 @@ export interface DeliveryQuery {
   tenantId?: string
   afterId: number
   limit: number
+  order?: Order
 }
 
 /** The statuses of a delivery that is still to be sent (waiting or in flight). */
@@ -289,7 +291,7 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
     },
 
     async list (q: DeliveryQuery): Promise<DeliveryView[]> {
-      let page = db.selectFrom('deliveries').selectAll().where('id', '>', q.afterId)
+      let page = db.selectFrom('deliveries').selectAll()
       if (q.endpointId !== undefined) page = page.where('endpoint_id', '=', q.endpointId)
       if (q.eventId !== undefined) page = page.where('event_id', '=', q.eventId)
       if (q.status !== undefined) page = page.where('status', '=', q.status)
@@ -299,12 +301,12 @@ export function createDeliveryRepository (db: Kysely<DB>, engine: Engine) {
       }
       // The page first, then its events: the join touches one page of rows, whatever the
       // planner thinks of the filter's selectivity.
-      return db.selectFrom(page.orderBy('id').limit(q.limit).as('d'))
+      return db.selectFrom(keyset(page, 'id', q.afterId, q.order).limit(q.limit).as('d'))
         .innerJoin('events', 'events.id', 'd.event_id')
         .leftJoin('endpoints', 'endpoints.id', 'd.endpoint_id')
         .selectAll('d')
         .select(['events.public_id as event_public_id', 'endpoints.circuit_open_until', 'endpoints.tenant_id'])
-        .orderBy('d.id')
+        .orderBy('d.id', q.order ?? 'asc')
         .execute()
     },
 

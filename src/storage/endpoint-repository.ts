@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import { createKeyBatch } from './key-batch.ts'
 import type { DB, EndpointsTable } from './schema.ts'
+import { keyset, type Order } from './keyset.ts'
 
 export type EndpointRow = Selectable<EndpointsTable>
 export type EndpointInsert = Insertable<EndpointsTable>
@@ -9,6 +10,7 @@ export type EndpointUpdate = Updateable<EndpointsTable>
 export interface EndpointQuery {
   afterId: string
   limit: number
+  order?: Order
   ownerDialect?: string
   userId?: number
   tenantId?: string
@@ -86,11 +88,11 @@ export function createEndpointRepository (db: Kysely<DB>) {
     },
 
     async list (q: EndpointQuery): Promise<EndpointRow[]> {
-      let query = live().where('id', '>', q.afterId)
+      let query = live()
       if (q.ownerDialect !== undefined) query = query.where('owner_dialect', '=', q.ownerDialect)
       if (q.userId !== undefined) query = query.where('user_id', '=', q.userId)
       if (q.tenantId !== undefined) query = query.where('tenant_id', '=', q.tenantId)
-      return query.orderBy('id').limit(q.limit).execute()
+      return keyset(query, 'id', q.afterId, q.order).limit(q.limit).execute()
     },
 
     /** Endpoints within the scope that may receive new deliveries; routing filters them further in memory. */
@@ -125,10 +127,12 @@ export function createEndpointRepository (db: Kysely<DB>) {
       })
     },
 
-    async recordSuccess (id: string): Promise<void> {
-      await db.updateTable('endpoints')
+    /** Clears an endpoint's failure state; true when this call cleared it. */
+    async recordSuccess (id: string): Promise<boolean> {
+      const res = await db.updateTable('endpoints')
         .set({ consecutive_failures: 0, failing_since: null, circuit_open_until: null })
-        .where('id', '=', id).where('consecutive_failures', '>', 0).execute()
+        .where('id', '=', id).where('consecutive_failures', '>', 0).executeTakeFirst()
+      return Number(res.numUpdatedRows) > 0
     },
 
     /** Counts a failure and returns the endpoint's failure state after it. */

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import { createGroupCommit } from './group-commit.ts'
 import type { DB, EventsTable } from './schema.ts'
+import { keyset, type Order } from './keyset.ts'
 
 export type EventRow = Selectable<EventsTable>
 /** An event as the API shows it: with the dialect resource that owns its source, if one does. */
@@ -34,6 +35,7 @@ export interface EventQuery {
   until?: number
   afterId: number
   limit: number
+  order?: Order
 }
 
 /** Thrown inside the publish transaction when a concurrent request claimed the same key first. */
@@ -180,13 +182,13 @@ export function createEventRepository (db: Kysely<DB>) {
     },
 
     async list (q: EventQuery): Promise<EventView[]> {
-      let query = views().where('events.id', '>', q.afterId)
+      let query = views()
       if (q.type !== undefined) query = query.where('events.type', '=', q.type)
       if (q.source !== undefined) query = query.where('events.source', '=', q.source)
       if (q.tenantId !== undefined) query = query.where('events.tenant_id', '=', q.tenantId)
       if (q.since !== undefined) query = query.where('events.received_at', '>=', q.since)
       if (q.until !== undefined) query = query.where('events.received_at', '<', q.until)
-      return query.orderBy('events.id').limit(q.limit).execute()
+      return keyset(query, 'events.id', q.afterId, q.order).limit(q.limit).execute()
     },
   }
 }

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import { createKeyBatch } from './key-batch.ts'
 import type { DB, SourcesTable } from './schema.ts'
+import { keyset, type Order } from './keyset.ts'
 
 export type SourceRow = Selectable<SourcesTable>
 
@@ -57,10 +58,10 @@ export function createSourceRepository (db: Kysely<DB>) {
         .where('sources.kind', '!=', 'http')
         .execute()
     },
-    async list (afterId: string, limit: number, userId?: number): Promise<SourceRow[]> {
-      let query = db.selectFrom('sources').selectAll().where('id', '>', afterId)
+    async list (afterId: string, limit: number, userId?: number, order?: Order): Promise<SourceRow[]> {
+      let query = db.selectFrom('sources').selectAll()
       if (userId !== undefined) query = query.where('user_id', '=', userId)
-      return query.orderBy('id').limit(limit).execute()
+      return keyset(query, 'id', afterId, order).limit(limit).execute()
     },
     async update (id: string, values: Updateable<SourcesTable>): Promise<SourceRow | undefined> {
       return db.updateTable('sources').set(values).where('id', '=', id).returningAll().executeTakeFirst()

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import { OPEN_STATUSES } from './delivery-repository.ts'
 import type { DB } from './schema.ts'
+import { keyset, type Order } from './keyset.ts'
 
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000
@@ -94,7 +95,7 @@ export function createStatsRepository (db: Kysely<DB>) {
     },
 
     /** Top-level (Apex) nodes after `afterId`, with how many live children and distributors each has. */
-    async rootNodes (owner: OwnerFilter, afterId: number, limit: number) {
+    async rootNodes (owner: OwnerFilter, afterId: number, limit: number, order?: Order) {
       let query = db.selectFrom('nodes as n')
         .select(['n.id', 'n.uuid', 'n.name', 'n.type', 'n.path', 'n.created_at'])
         .select((eb) => [
@@ -105,9 +106,8 @@ export function createStatsRepository (db: Kysely<DB>) {
         ])
         .where('n.parent_uuid', 'is', null)
         .where('n.deleted_at', 'is', null)
-        .where('n.id', '>', afterId)
       if (owner !== null) query = query.where('n.user_id', '=', owner)
-      const rows = await query.orderBy('n.id').limit(limit).execute()
+      const rows = await keyset(query, 'n.id', afterId, order).limit(limit).execute()
       return rows.map((r) => ({ ...r, children: Number(r.children ?? 0), distributors: Number(r.distributors ?? 0) }))
     },
   }

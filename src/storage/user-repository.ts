@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Engine } from './database.ts'
 import { createKeyBatch } from './key-batch.ts'
 import type { DB, UsersTable } from './schema.ts'
+import { keyset, type Order } from './keyset.ts'
 
 export interface UserRecord {
   id: number
@@ -60,9 +61,9 @@ export function createUserRepository (db: Kysely<DB>, engine: Engine) {
       return row && toUser(row)
     },
 
-    /** Users by ascending id, starting after `afterId`. */
-    async list (afterId: number, limit: number): Promise<UserRecord[]> {
-      const rows = await live().where('id', '>', afterId).orderBy('id').limit(limit).execute()
+    /** Users by id in `order`, starting after `afterId`. */
+    async list (afterId: number, limit: number, order?: Order): Promise<UserRecord[]> {
+      const rows = await keyset(live(), 'id', afterId, order).limit(limit).execute()
       return rows.map(toUser)
     },
 

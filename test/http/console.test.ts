@@ -18,12 +18,12 @@ async function serverWith (t: TestContext, consoleDir: string, logger: Logger | 
     logger,
     users: { authenticate: async () => null },
     wireFormats: [],
-    publicUrl: 'http://127.0.0.1',
     apiRateLimitPerMinute: null,
     sharedSchemas: [],
     consoleDir,
     maxBodyBytesInFlight: 64 * 1024 * 1024,
     ...portal,
+    accessLog: 'errors',
   })
   t.after(() => app.close())
   await app.ready()

@@ -109,10 +109,10 @@ for (const engine of engines) {
       const b = await publish(hub, 'b.x')
       const c = await publish(hub, 'b.y')
       assert.deepEqual([a.deliveries, b.deliveries, c.deliveries], [1, 2, 2])
-      const all = (await list(hub)).data
+      const all = (await list(hub, '?order=asc')).data
       assert.equal(all.length, 5)
       assert.deepEqual(all.map((d) => d.event_id), [a.id, b.id, b.id, c.id, c.id])
-      const pairs = async (query: string) => (await list(hub, query)).data.map((d) => `${d.event_id}>${d.endpoint_id}`)
+      const pairs = async (query: string) => (await list(hub, `${query}&order=asc`)).data.map((d) => `${d.event_id}>${d.endpoint_id}`)
       assert.deepEqual(await pairs(`?endpoint_id=${e2.id}`), [`${b.id}>${e2.id}`, `${c.id}>${e2.id}`])
       assert.equal((await pairs(`?endpoint_id=${e1.id}`)).length, 3)
       assert.deepEqual((await pairs(`?event_id=${b.id}`)).sort(), [`${b.id}>${e1.id}`, `${b.id}>${e2.id}`].sort())
@@ -125,7 +125,7 @@ for (const engine of engines) {
       assert.deepEqual(await pairs(`?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`), [])
       const createdB = all.find((d) => d.event_id === b.id)?.created_at as string
       assert.ok(Date.parse(createdB) > Date.parse(all[0].created_at))
-      assert.deepEqual((await list(hub, `?since=${encodeURIComponent(createdB)}`)).data.map((d) => d.id), all.slice(1).map((d) => d.id))
+      assert.deepEqual((await list(hub, `?since=${encodeURIComponent(createdB)}&order=asc`)).data.map((d) => d.id), all.slice(1).map((d) => d.id))
 
       // A deleted endpoint's waiting deliveries are cancelled: the status filter finds them.
       assert.equal((await hub.app.inject({ method: 'DELETE', url: `/api/v1/endpoints/${e2.id}`, headers: hub.admin })).statusCode, 204)

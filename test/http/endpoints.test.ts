@@ -20,7 +20,7 @@ const MASK = '********'
 /** No workers: nothing leaves the process. */
 const API_ONLY = { HOOKHUB_WORKERS: '0' }
 const SINK_ENV = { HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true', HOOKHUB_RETRY_SCHEDULE: '0,50ms,100ms' }
-const ENDPOINT_KEYS = ['auth', 'created_at', 'disabled_reason', 'enabled', 'filter', 'format', 'headers', 'id', 'method', 'ordering', 'paused', 'updated_at', 'url']
+const ENDPOINT_KEYS = ['auth', 'circuit_open_until', 'created_at', 'disabled_reason', 'enabled', 'filter', 'format', 'headers', 'id', 'method', 'ordering', 'paused', 'updated_at', 'url']
 
 type Auth = { authorization: string }
 type Res = { statusCode: number; json: () => unknown; body: string }
@@ -100,6 +100,7 @@ for (const engine of engines) {
         enabled: true,
         paused: false,
         disabled_reason: null,
+        circuit_open_until: null,
         ordering: 'none',
         created_at: body.created_at,
         updated_at: body.updated_at,
@@ -144,6 +145,7 @@ for (const engine of engines) {
         enabled: false,
         paused: true,
         disabled_reason: null,
+        circuit_open_until: null,
         rate_limit_per_s: 10,
         max_in_flight: 2,
         ordering: 'fifo',

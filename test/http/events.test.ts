@@ -311,11 +311,11 @@ for (const engine of engines) {
       }
     })
 
-    test('list: oldest first in the list shape; cursor pagination walks every event once', async (t) => {
+    test('list: oldest first with order=asc, in the list shape; cursor pagination walks every event once', async (t) => {
       const hub = await startHub(t, engine, API_ONLY)
       const ids: string[] = []
       for (let i = 0; i < 5; i++) ids.push((await published(hub, { type: `t.${i}`, payload: { i } })).id)
-      const all = await listEvents(hub)
+      const all = await listEvents(hub, '?order=asc')
       assert.deepEqual(Object.keys(all).sort(), ['data', 'next_cursor'])
       assert.equal(all.next_cursor, null)
       assert.deepEqual(all.data.map((e) => e.id), ids)
@@ -329,7 +329,7 @@ for (const engine of engines) {
       const pages: number[] = []
       let cursor: string | null = null
       do {
-        const page = await listEvents(hub, `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+        const page = await listEvents(hub, `?order=asc&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
         seen.push(...page.data.map((e) => e.id))
         pages.push(page.data.length)
         cursor = page.next_cursor
@@ -346,10 +346,10 @@ for (const engine of engines) {
     test('list: 50 events a page unless limit says otherwise', async (t) => {
       const hub = await startHub(t, engine, API_ONLY)
       for (let i = 0; i < 51; i++) await published(hub, { type: 'bulk.event', payload: { i } })
-      const first = await listEvents(hub)
+      const first = await listEvents(hub, '?order=asc')
       assert.equal(first.data.length, 50)
       assert.equal(typeof first.next_cursor, 'string')
-      const second = await listEvents(hub, `?cursor=${encodeURIComponent(String(first.next_cursor))}`)
+      const second = await listEvents(hub, `?order=asc&cursor=${encodeURIComponent(String(first.next_cursor))}`)
       assert.deepEqual(second.data.map((e) => (e as unknown as { payload: { i: number } }).payload.i), [50])
       assert.equal(second.next_cursor, null)
     })
@@ -379,7 +379,7 @@ for (const engine of engines) {
       assert.equal(hook.statusCode, 200, hook.body)
       const e4 = hook.json().event_id as string
 
-      const ids = async (query: string) => (await listEvents(hub, query)).data.map((e) => e.id)
+      const ids = async (query: string) => (await listEvents(hub, `${query}&order=asc`)).data.map((e) => e.id)
       assert.deepEqual(await ids('?type=task.created'), [e1.id, e3.id, e4])
       assert.deepEqual(await ids('?type=task.updated'), [e2.id])
       assert.deepEqual(await ids('?type=task.*'), [], 'type is an exact match')

@@ -178,3 +178,28 @@ test('open routes are documented without security; every other route inherits Be
     assert.equal(doc.paths[path][method].security, undefined, `${method} ${path} needs credentials`)
   }
 })
+
+test('every answer is described (no "Default Response"); the server is the origin /docs was loaded from; no framework logo', async (t) => {
+  const hub = await startHub(t, 'sqlite', { HOOKHUB_PUBLIC_URL: 'https://hooks.example.com' })
+  const doc = (await hub.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Json
+  const undescribed: string[] = []
+  let answers = 0
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    for (const [method, op] of Object.entries(item)) {
+      for (const [status, answer] of Object.entries(op.responses as Record<string, { description?: string }>)) {
+        answers++
+        if (!answer.description || answer.description === 'Default Response') undescribed.push(`${method.toUpperCase()} ${path} ${status}`)
+      }
+    }
+  }
+  assert.ok(answers > 300, `${answers} answers`)
+  assert.deepEqual(undescribed, [])
+  assert.equal(doc.paths['/api/v1/endpoints'].post.responses['201'].description, 'Created: register a URL to deliver events to; the signing secret is shown only here')
+  // A relative server: "Try it out" calls whatever origin the page came from, not HOOKHUB_PUBLIC_URL.
+  assert.deepEqual(doc.servers.map((s: { url: string }) => s.url), ['/'])
+  const init = await hub.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' })
+  assert.equal(init.statusCode, 200)
+  const logo = /img\.src = 'data:image\/svg\+xml;base64,([^']+)'/.exec(init.body)?.[1]
+  assert.ok(logo, 'the top bar\'s logo is replaced')
+  assert.match(Buffer.from(logo, 'base64').toString('utf8'), />hookhub<\/text>/)
+})

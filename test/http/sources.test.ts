@@ -51,7 +51,7 @@ function hook (hub: TestHub, token: string, body: string, headers: Record<string
 }
 
 async function events (hub: TestHub): Promise<StoredEvent[]> {
-  const res = await get(hub, '/api/v1/events?limit=500')
+  const res = await get(hub, '/api/v1/events?order=asc&limit=500')
   assert.equal(res.statusCode, 200, res.body)
   return (res.json() as { data: StoredEvent[] }).data
 }

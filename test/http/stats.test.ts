@@ -174,7 +174,7 @@ for (const engine of engines) {
       const owner = await hub.userWith(['nodes.view.own', 'nodes.create.own'])
       const theirs = await post('/api/v1/integration/nodes', { name: 'Theirs', type: 1 }, owner)
 
-      const all = await getOk<List<Record<string, unknown>>>(hub, '/api/v1/stats/nodes')
+      const all = await getOk<List<Record<string, unknown>>>(hub, '/api/v1/stats/nodes?order=asc')
       assert.equal(all.next_cursor, null)
       assert.deepEqual(all.data.map((n) => n.name), ['Acme', 'Theirs'])
       const acme = all.data[0]
@@ -182,9 +182,9 @@ for (const engine of engines) {
       assert.deepEqual({ ...acme, created_at: 'x' }, {
         id: apex.id, name: 'Acme', type: 1, path: apex.path, int_id: apex.int_id, children: 1, distributors: 1, created_at: 'x',
       })
-      const paged = await getOk<List<{ id: string }>>(hub, '/api/v1/stats/nodes?limit=1')
+      const paged = await getOk<List<{ id: string }>>(hub, '/api/v1/stats/nodes?order=asc&limit=1')
       assert.deepEqual(paged.data.map((n) => n.id), [apex.id])
-      const rest = await getOk<List<{ id: string }>>(hub, `/api/v1/stats/nodes?limit=1&cursor=${paged.next_cursor}`)
+      const rest = await getOk<List<{ id: string }>>(hub, `/api/v1/stats/nodes?order=asc&limit=1&cursor=${paged.next_cursor}`)
       assert.deepEqual(rest.data.map((n) => n.id), [theirs.id])
       const own = await getOk<List<{ id: string }>>(hub, '/api/v1/stats/nodes', owner)
       assert.deepEqual(own.data.map((n) => n.id), [theirs.id])

@@ -80,7 +80,7 @@ for (const engine of engines) {
       assert.match(String(stored.data.created_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
 
       const updates = await stream.waitFor((m) => m.event === 'delivery', 2)
-      assert.deepEqual(Object.keys(updates[0].data).sort(), ['at', 'attempt', 'duration_ms', 'endpoint_id', 'error',
+      assert.deepEqual(Object.keys(updates[0].data).sort(), ['at', 'attempt', 'circuit_open_until', 'duration_ms', 'endpoint_id', 'error',
         'event_id', 'event_type', 'id', 'max_attempts', 'next_attempt_at', 'status', 'status_code'])
       assert.deepEqual(updates.map((m) => [m.data.status, m.data.attempt, m.data.status_code]), [['pending', 1, 500], ['succeeded', 2, 200]])
       for (const m of updates) {

@@ -199,7 +199,7 @@ for (const engine of engines) {
       const seen: number[] = []
       let cursor: string | null = null
       do {
-        const url: string = `/api/v1/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`
+        const url: string = `/api/v1/users?order=asc&limit=2${cursor ? `&cursor=${cursor}` : ''}`
         const res = await hub.app.inject({ method: 'GET', url, headers: hub.admin })
         assert.equal(res.statusCode, 200)
         const page = res.json()

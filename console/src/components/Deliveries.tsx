@@ -9,7 +9,7 @@ import { Link } from './Link.tsx'
 import { Page } from './Page.tsx'
 import { ResourceTable } from './ResourceTable.tsx'
 import { Status } from './Status.tsx'
-import { Time } from './Time.tsx'
+import { NextAttempt, Time } from './Time.tsx'
 
 const PAGE_SIZE = 100
 const WINDOWS = [['15m', 'last 15 minutes'], ['1h', 'last hour'], ['24h', 'last 24 hours'], ['7d', 'last 7 days'], ['', 'any time']]
@@ -22,12 +22,13 @@ const fromMessage = (m: DeliveryMessage, previous?: Delivery): Delivery => ({
   status: m.status,
   attempt_count: m.attempt,
   next_attempt_at: m.next_attempt_at,
+  circuit_open_until: m.circuit_open_until,
   last_status_code: m.status_code ?? previous?.last_status_code ?? null,
   created_at: previous?.created_at ?? m.at,
   updated_at: m.at,
 })
 
-/** The delivery log, oldest first, filtered by endpoint, status and time; live while shown. */
+/** The delivery log, newest first, filtered by endpoint, status and time; live while shown. */
 export function Deliveries ({ query }: { query: URLSearchParams }) {
   const filters = {
     endpoint_id: query.get('endpoint_id') ?? '',
@@ -40,16 +41,15 @@ export function Deliveries ({ query }: { query: URLSearchParams }) {
   // Polling reloads everything shown so far, so that rows already listed change state too.
   const loaded = useLoad(() => api<ListPage<Delivery>>('/api/v1/deliveries', { query: { ...filters, limit: Math.min(shown, 500) } }), [key, shown])
   useEffect(() => { if (loaded.data) setRows(loaded.data.data) }, [loaded.data])
-  const complete = loaded.data?.next_cursor === null
 
   const mode = useLive({
     poll: loaded.reload,
     onDelivery: (m) => setRows((current) => {
       const i = current.findIndex((d) => d.id === m.id)
       if (i !== -1) return current.map((d, j) => (j === i ? fromMessage(m, d) : d))
-      // A new delivery belongs at the end of the log, when the end is what is shown.
-      if (!complete || (filters.status && filters.status !== m.status)) return current
-      return [...current, fromMessage(m)]
+      // A new delivery belongs at the top of the log, which is always shown.
+      if (filters.status && filters.status !== m.status) return current
+      return [fromMessage(m), ...current]
     }),
   }, { endpoint_id: filters.endpoint_id })
 
@@ -102,7 +102,7 @@ export function Deliveries ({ query }: { query: URLSearchParams }) {
             { label: 'Status', cell: (d) => <Status value={d.status} /> },
             { label: 'Attempts', cell: (d) => d.attempt_count },
             { label: 'Last answer', cell: (d) => d.last_status_code ?? '–' },
-            { label: 'Next attempt', cell: (d) => <Time at={d.next_attempt_at} /> },
+            { label: 'Next attempt', cell: (d) => <NextAttempt delivery={d} /> },
             { label: 'Updated', cell: (d) => <Time at={d.updated_at} /> },
           ]}
         />

@@ -8,7 +8,7 @@ import { ErrorNotice } from './ErrorNotice.tsx'
 import { Link } from './Link.tsx'
 import { Page } from './Page.tsx'
 import { Status } from './Status.tsx'
-import { Time } from './Time.tsx'
+import { NextAttempt, Time } from './Time.tsx'
 
 /** One delivery with every attempt, and the Retry button. */
 export function DeliveryDetail ({ id }: { id: string }) {
@@ -47,7 +47,7 @@ export function DeliveryDetail ({ id }: { id: string }) {
             <dt>Endpoint</dt><dd><Link href={`/deliveries?endpoint_id=${encodeURIComponent(d.endpoint_id)}`}>{d.endpoint_id}</Link></dd>
             <dt>Attempts</dt><dd>{d.attempt_count}</dd>
             <dt>Last answer</dt><dd>{d.last_status_code ?? '–'}</dd>
-            <dt>Next attempt</dt><dd><Time at={d.next_attempt_at} /></dd>
+            <dt>Next attempt</dt><dd><NextAttempt delivery={d} /></dd>
             <dt>Created</dt><dd><Time at={d.created_at} /></dd>
           </dl>
           <p>

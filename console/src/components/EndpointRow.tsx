@@ -5,6 +5,7 @@ import { CopyButton } from './CopyButton.tsx'
 import { Link } from './Link.tsx'
 import { Sparkline } from './Sparkline.tsx'
 import { Status } from './Status.tsx'
+import { Time } from './Time.tsx'
 
 const RECOVER_WINDOWS = [['1h', 'last hour'], ['6h', 'last 6 hours'], ['24h', 'last 24 hours'], ['7d', 'last 7 days']]
 
@@ -62,6 +63,7 @@ export function EndpointRow ({ endpoint: e, stats, onChanged }: { endpoint: Endp
       <td data-label="State"><Status value={state} />{e.disabled_reason && <small> {e.disabled_reason}</small>}</td>
       <td data-label="Circuit">
         {stats ? <><Status value={stats.circuit.state} /> <small>{stats.circuit.consecutive_failures} failures in a row</small></> : '–'}
+        {e.circuit_open_until && <><br /><small>circuit open until <Time at={e.circuit_open_until} /></small></>}
       </td>
       <td data-label="Backlog">{stats?.backlog ?? '–'}</td>
       <td data-label="Success, 24 h">

@@ -12,7 +12,7 @@ import { Time } from './Time.tsx'
 const PAGE_SIZE = 100
 const FIELDS = ['type', 'since', 'until'] as const
 
-/** Events, oldest first: search by type and time, or jump to one by id. */
+/** Events, newest first: search by type and time, or jump to one by id. */
 export function Events ({ query }: { query: URLSearchParams }) {
   const filters = { type: query.get('type') ?? '', since: query.get('since') ?? '24h', until: query.get('until') ?? '' }
   const key = JSON.stringify(filters)
@@ -20,15 +20,15 @@ export function Events ({ query }: { query: URLSearchParams }) {
   const [shown, setShown] = useState(PAGE_SIZE)
   const loaded = useLoad(() => api<ListPage<HubEvent>>('/api/v1/events', { query: { ...filters, limit: Math.min(shown, 500) } }), [key, shown])
   useEffect(() => { if (loaded.data) setRows(loaded.data.data) }, [loaded.data])
-  const complete = loaded.data?.next_cursor === null
 
   const mode = useLive({
     poll: loaded.reload,
+    // A new event belongs at the top, which is always shown.
     onEvent: (m) => {
-      if (!complete || filters.until || (filters.type && filters.type !== m.type)) return
+      if (filters.until || (filters.type && filters.type !== m.type)) return
       setRows((current) => (current.some((e) => e.id === m.id)
         ? current
-        : [...current, { id: m.id, type: m.type, source: m.source, node_id: m.node_id, channel: m.channel, received_at: m.created_at }]))
+        : [{ id: m.id, type: m.type, source: m.source, node_id: m.node_id, channel: m.channel, received_at: m.created_at }, ...current]))
     },
   }, { type: filters.type })
 

@@ -19,7 +19,7 @@ interface StoredEvent {
 
 /** Every event of type integration_point.message, oldest first. */
 async function messages (hub: TestHub): Promise<StoredEvent[]> {
-  const res = await hub.app.inject({ method: 'GET', url: `/api/v1/events?type=${MESSAGE}&limit=500`, headers: hub.admin })
+  const res = await hub.app.inject({ method: 'GET', url: `/api/v1/events?order=asc&type=${MESSAGE}&limit=500`, headers: hub.admin })
   assert.equal(res.statusCode, 200, res.body)
   return (res.json() as { data: StoredEvent[] }).data
 }

@@ -16,7 +16,7 @@ function stripeSigned (secret: string, body: string, at = Math.floor(Date.now() 
 }
 
 async function events (hub: TestHub) {
-  return (await hub.app.inject({ method: 'GET', url: '/api/v1/events', headers: hub.admin })).json().data as { type: string; source: string; payload: unknown }[]
+  return (await hub.app.inject({ method: 'GET', url: '/api/v1/events?order=asc', headers: hub.admin })).json().data as { type: string; source: string; payload: unknown }[]
 }
 
 // A CyberCert webhook integration owns an inbound source (issue: delivery core, item 2).

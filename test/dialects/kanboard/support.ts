@@ -57,7 +57,7 @@ export function postAsKanboard (hub: TestHub, path: string, body: string, token:
 }
 
 export async function storedEvents (hub: TestHub): Promise<StoredEvent[]> {
-  const res = await hub.app.inject({ method: 'GET', url: '/api/v1/events?limit=500', headers: hub.admin })
+  const res = await hub.app.inject({ method: 'GET', url: '/api/v1/events?order=asc&limit=500', headers: hub.admin })
   assert.equal(res.statusCode, 200, res.body)
   return (res.json() as { data: StoredEvent[] }).data
 }
