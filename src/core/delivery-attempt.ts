@@ -208,7 +208,8 @@ export function createDeliveryAttempts (deps: Deps) {
       let changed: { draft: DraftRequest | null; logs: string | null } = { draft, logs: null }
       try {
         // The endpoint's transform, if any, changes the request or skips it before it is signed.
-        changed = await transforms.apply(transformOf(row), draft, { id: delivery.eventPublicId, type: delivery.eventType, tenantId: null })
+        // An event reaches only the endpoints of its own tenant: the endpoint's tenant is the event's.
+        changed = await transforms.apply(transformOf(row), draft, { id: delivery.eventPublicId, type: delivery.eventType, tenantId: row.tenant_id })
         if (changed.draft) {
           built = buildRequest(row, delivery, now, changed.draft)
           const answer = await client.send(built.request, send)

@@ -53,6 +53,22 @@ for (const engine of engines) {
       assert.deepEqual(read.json().transform, { code: RENAME, enabled: true })
     })
 
+    test('the handler sees the event\'s tenant', async (t) => {
+      const hub = await startHub(t, engine, FAST_DELIVERY)
+      const sink = await startSink(t)
+      const tenant = await hub.app.inject({ method: 'POST', url: '/api/v1/tenants', headers: hub.admin, payload: { id: 'acme', name: 'Acme' } })
+      assert.equal(tenant.statusCode, 201, tenant.body)
+      const code = 'function handler (w) { w.headers["x-tenant"] = String(w.event.tenant_id); return w }'
+      await createEndpoint(hub, { url: `${sink.url}/tenant`, tenant_id: 'acme', transform: { code } })
+      await createEndpoint(hub, { url: `${sink.url}/none`, transform: { code } })
+      const withTenant = await publish(hub, 'order.created', { n: 1 }, { tenant_id: 'acme' })
+      const without = await publish(hub, 'order.created', { n: 2 })
+      await settled(hub, withTenant.id)
+      await settled(hub, without.id)
+      const seen = Object.fromEntries(sink.received.map((r) => [r.url, r.headers['x-tenant']]))
+      assert.deepEqual(seen, { '/tenant': 'acme', '/none': 'null' })
+    })
+
     test('returning null skips the delivery: status skipped, nothing sent, no retry', async (t) => {
       const hub = await startHub(t, engine, FAST_DELIVERY)
       const sink = await startSink(t)
