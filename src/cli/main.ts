@@ -206,13 +206,13 @@ apiCommand(source, 'add <name>', 'Create a source and print its inbound URL (or,
   .option('--type-field <path>', 'take the event type from this payload field (dot path, e.g. data.kind)')
   .option('--accept <list>', 'store only these event types (comma-separated, * wildcards)')
   .addOption(jsonOption())
-  .action((name, options) => runCommand(async () => {
+  .action((name, options, command: Command) => {
     const broker = options.kind !== undefined && options.kind !== 'http'
-    if (broker ? options.brokerUrl === undefined : options.verify === undefined) {
-      throw new UsageError(broker ? `a ${options.kind} source needs --broker-url` : 'an http source needs --verify (none, token, …)')
-    }
-    return (await import('./source-commands.ts')).sourceAdd(name, options)
-  }))
+    // As Commander reports a missing option: one line, then where the usage is.
+    if (broker && options.brokerUrl === undefined) command.error(`error: a source of kind ${options.kind} needs --broker-url`, { exitCode: 2 })
+    if (!broker && options.verify === undefined) command.error(`error: required option '--verify <method>' not specified for an http source`, { exitCode: 2 })
+    return runCommand(async () => (await import('./source-commands.ts')).sourceAdd(name, options))
+  })
 withPaging(apiCommand(source, 'list', 'List sources with their inbound or broker URLs', 'hookhub source list'))
   .addOption(jsonOption())
   .action((options) => runCommand(async () => (await import('./source-commands.ts')).sourceList(options)))
