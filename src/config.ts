@@ -1,6 +1,5 @@
 import path from 'node:path'
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from './core/retry-schedule.ts'
-import { DEFAULT_TRANSFORM_TIMEOUT_MS } from './core/transforms.ts'
 
 /** A problem an operator must fix before hookhub can start; printed as one line, never a stack. */
 export class ConfigError extends Error {
@@ -128,6 +127,8 @@ function parseSchedule (value: string | undefined): number[] {
   if (!parsed) throw new ConfigError(`HOOKHUB_RETRY_SCHEDULE "${value}" is not a schedule; use delays such as 0,5s,5m,30m,2h`)
   return parsed
 }
+
+const DEFAULT_TRANSFORM_TIMEOUT_MS = 50
 
 /** Milliseconds, 1 to 10 000: a transform is a small function, and it holds a sandbox thread while it runs. */
 function parseTransformTimeout (value: string | undefined): number {

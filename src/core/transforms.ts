@@ -14,7 +14,6 @@ import { MAX_LOG_CHARS, type RunResult } from './transform-sandbox.ts'
 /** The attempt's `error.code` when a transform fails. */
 export const TRANSFORM_FAILED = 'TRANSFORM_FAILED'
 export const MAX_TRANSFORM_CODE_BYTES = 64 * 1024
-export const DEFAULT_TRANSFORM_TIMEOUT_MS = 50
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
