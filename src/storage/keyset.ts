@@ -12,6 +12,8 @@ export function keyset<DB, TB extends keyof DB, O> (
   query: SelectQueryBuilder<DB, TB, O>, column: string, afterId: number | string, order: Order = 'asc',
 ): SelectQueryBuilder<DB, TB, O> {
   const started = afterId !== 0 && afterId !== ''
-  const after = started ? query.where(sql.ref(column), order === 'asc' ? '>' : '<', afterId) : query
+  // Ascending, the first page keeps its bound too (> 0, > ''): SQLite then reads it as a
+  // primary-key range search rather than a scan, as the lists always did.
+  const after = started || order === 'asc' ? query.where(sql.ref(column), order === 'asc' ? '>' : '<', afterId) : query
   return after.orderBy(sql.ref(column), order)
 }
