@@ -17,6 +17,9 @@ import { startSink } from '../helpers/sink.ts'
 import { assertError } from '../helpers/native-errors.ts'
 import { capturedLogger, durableDatabase, newSecret } from './support.ts'
 
+/** Every request logged, so that the check of the captured log for secrets reads every line there is. */
+const ACCESS_LOGGED = { ...FAST_DELIVERY, HOOKHUB_ACCESS_LOG: 'all' }
+
 reportSkippedPostgres()
 
 const MASK = '****'
@@ -44,7 +47,7 @@ async function call (hub: Pick<TestHub, 'app'>, method: 'GET' | 'POST' | 'PATCH'
 for (const engine of engines) {
   describe(`[${engine}] custom endpoint headers`, () => {
     test('sensitive values read back as "****" in the endpoint, its list, its health and its attempts; the receiver gets them all', async (t) => {
-      const hub = await startHub(t, engine, FAST_DELIVERY, { logger: capturedLogger() })
+      const hub = await startHub(t, engine, ACCESS_LOGGED, { logger: capturedLogger() })
       const sink = await startSink(t)
       const secret = sensitiveHeaders()
       const created = await call(hub, 'POST', '/api/v1/endpoints', { url: `${sink.url}/in`, headers: { ...secret, ...PLAIN } })
