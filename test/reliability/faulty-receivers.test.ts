@@ -77,10 +77,15 @@ for (const engine of engines) {
       const events = 120
       for (let i = 0; i < events; i++) await publish(hub, 'faulty.test', { i })
 
+      let open: unknown[] = []
       const deliveries = await waitUntil('every delivery final', async () => {
         const all = await allDeliveries(hub)
-        return all.length === events * endpoints.length && all.every((d) => FINAL.includes(d.status)) ? all : undefined
-      }, 60_000, 200)
+        open = all.filter((d) => !FINAL.includes(d.status))
+        return all.length === events * endpoints.length && open.length === 0 ? all : undefined
+      }, 60_000, 200).catch((err: Error) => {
+        // Which deliveries were still open, and why, is what a replay with the seed needs.
+        throw new Error(`${err.message} (seed ${seed}, ${open.length} open: ${JSON.stringify(open.slice(0, 5))})`)
+      })
 
       const path = new Map(endpoints.map((e, i) => [e.id, i === 0 ? '/a' : '/b']))
       let attempts = 0
