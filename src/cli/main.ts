@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { VERIFY_METHODS } from '../core/inbound-verifiers.ts'
 import { PAYLOAD_FORMATS } from '../core/payload-formats.ts'
 import { parseRetrySchedule } from '../core/retry-schedule.ts'
-import { BROKER_KINDS } from '../sources/kinds.ts'
+import { BROKER_KINDS } from '../core/broker-kinds.ts'
 import { VERSION } from '../version.ts'
 import { namesHub, withApiOptions } from './api-client.ts'
 import { EXIT_USAGE, runCommand, UsageError } from './run-command.ts'

@@ -1,26 +1,16 @@
 import { createHash } from 'node:crypto'
-import { BROKER_KINDS, type BrokerKind, type DestinationKind } from './destination.ts'
+import { BROKER_KINDS, BROKER_SCHEMES, isTlsScheme, type BrokerKind } from '../core/broker-kinds.ts'
+import type { DestinationKind } from './destination.ts'
 
 /** How a broker URL's password reads back everywhere: API, CLI, console, logs, attempts. */
 export const URL_PASSWORD_MASK = '****'
 
-interface KindSpec {
-  schemes: readonly string[]
-  defaultPort: number
-  /** The query parameter naming where messages go: without it a URL is refused. */
-  required: string
-}
-
-export const BROKER_SPECS: Record<BrokerKind, KindSpec> = {
-  amqp: { schemes: ['amqp:', 'amqps:'], defaultPort: 5672, required: 'exchange' },
-  nats: { schemes: ['nats:'], defaultPort: 4222, required: 'subject' },
-  redis: { schemes: ['redis:', 'rediss:'], defaultPort: 6379, required: 'stream' },
-  mqtt: { schemes: ['mqtt:', 'mqtts:'], defaultPort: 1883, required: 'topic' },
-}
+/** The query parameter naming where messages go: without it a destination URL is refused. */
+const REQUIRED: Record<BrokerKind, string> = { amqp: 'exchange', nats: 'subject', redis: 'stream', mqtt: 'topic' }
 
 export function brokerKindOf (url: string): BrokerKind | null {
   const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1].toLowerCase()
-  return BROKER_KINDS.find((kind) => BROKER_SPECS[kind].schemes.includes(scheme ?? '')) ?? null
+  return BROKER_KINDS.find((kind) => scheme !== undefined && Object.hasOwn(BROKER_SCHEMES[kind], scheme)) ?? null
 }
 
 export const destinationKindOf = (url: string): DestinationKind => brokerKindOf(url) ?? 'http'
@@ -48,9 +38,8 @@ export function parseBrokerUrl (text: string): BrokerTarget | null {
   const username = decodeURIComponent(url.username)
   const password = decodeURIComponent(url.password)
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  const port = url.port ? Number(url.port) : BROKER_SPECS[kind].defaultPort
-  // amqps, rediss, mqtts: the second scheme of a kind is its TLS one.
-  const tls = BROKER_SPECS[kind].schemes.indexOf(url.protocol) === 1
+  const port = url.port ? Number(url.port) : BROKER_SCHEMES[kind][url.protocol]
+  const tls = isTlsScheme(url.protocol)
   const secret = createHash('sha256').update(password).digest('base64url').slice(0, 12)
   return {
     kind, tls, host, port, username, password, path, params: url.searchParams,
@@ -66,7 +55,7 @@ export function brokerUrlProblems (text: string): string[] {
   try { url = new URL(text) } catch { return ['must be an absolute URL'] }
   const problems: string[] = []
   if (!url.hostname) problems.push('must name the broker host')
-  const required = BROKER_SPECS[kind].required
+  const required = REQUIRED[kind]
   if (!url.searchParams.get(required)) problems.push(`a ${kind} URL needs ?${required}=`)
   if (kind === 'redis') {
     const db = url.pathname.replace(/^\//, '')

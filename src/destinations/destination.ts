@@ -1,7 +1,8 @@
 import type { OutboundRequest, OutboundResponse, SendOptions } from '../core/delivery-client.ts'
 
-export const BROKER_KINDS = ['amqp', 'nats', 'redis', 'mqtt'] as const
-export type BrokerKind = typeof BROKER_KINDS[number]
+import type { BrokerKind } from '../core/broker-kinds.ts'
+
+export { BROKER_KINDS, type BrokerKind } from '../core/broker-kinds.ts'
 export type DestinationKind = 'http' | BrokerKind
 
 /** One try of a delivery, as every destination kind receives it. */

@@ -1,20 +1,11 @@
 import { LINE_BREAK_OR_NUL } from '../core/endpoint-service.ts'
 import { isBlockedUrl } from '../core/ssrf-guard.ts'
-import type { BrokerKind } from './kinds.ts'
+import { BROKER_SCHEMES, isTlsScheme, type BrokerKind } from '../core/broker-kinds.ts'
 
 // Broker source URLs: what each kind consumes is named in the query string, the password (if
 // any) in the userinfo. The URL is stored sealed and shown with the password as "****".
 
-export { BROKER_KINDS, isBrokerKind, type BrokerKind } from './kinds.ts'
-
-const SCHEMES: Record<BrokerKind, Record<string, number>> = {
-  amqp: { 'amqp:': 5672, 'amqps:': 5671 },
-  nats: { 'nats:': 4222 },
-  redis: { 'redis:': 6379, 'rediss:': 6379 },
-  mqtt: { 'mqtt:': 1883, 'mqtts:': 8883 },
-}
-
-const TLS_SCHEMES = ['amqps:', 'rediss:', 'mqtts:']
+export { BROKER_KINDS, isBrokerKind, type BrokerKind } from '../core/broker-kinds.ts'
 
 /** The query parameters each kind needs. */
 const REQUIRED: Record<BrokerKind, string[]> = {
@@ -56,8 +47,8 @@ export function parseBrokerUrl (kind: BrokerKind, text: string): BrokerTarget {
     kind,
     url,
     host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port === '' ? SCHEMES[kind][url.protocol] : Number(url.port),
-    tls: TLS_SCHEMES.includes(url.protocol),
+    port: url.port === '' ? BROKER_SCHEMES[kind][url.protocol] : Number(url.port),
+    tls: isTlsScheme(url.protocol),
     username: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     param: (name) => url.searchParams.get(name) ?? '',
@@ -74,7 +65,7 @@ export function brokerUrlProblems (kind: BrokerKind, text: string, allowPrivateN
   } catch {
     return ['must be an absolute URL']
   }
-  const schemes = Object.keys(SCHEMES[kind])
+  const schemes = Object.keys(BROKER_SCHEMES[kind])
   if (!schemes.includes(url.protocol)) return [`must start with ${schemes.map((s) => `${s}//`).join(' or ')} for kind ${kind}`]
   const problems: string[] = []
   if (url.hostname === '') problems.push('must name a host')

@@ -6,6 +6,8 @@ import { engines, reportSkippedPostgres } from '../helpers/engines.ts'
 import { assertFieldNamed } from '../helpers/native-errors.ts'
 import { startHub, type TestHub } from '../helpers/hub.ts'
 import { createDestinations } from '../../src/destinations/index.ts'
+import { parseBrokerUrl as parseDestination } from '../../src/destinations/broker-url.ts'
+import { parseBrokerUrl as parseSource } from '../../src/sources/broker-url.ts'
 
 reportSkippedPostgres()
 
@@ -13,6 +15,20 @@ const API_ONLY = { HOOKHUB_WORKERS: '0', HOOKHUB_ALLOW_PRIVATE_NETWORKS: 'true' 
 const PASSWORD = 's3cr3t/p@ss'
 const URL_WITH_PASSWORD = `amqp://hub:${encodeURIComponent(PASSWORD)}@127.0.0.1:5672/orders?exchange=events&routing_key=created`
 const MASKED = 'amqp://hub:****@127.0.0.1:5672/orders?exchange=events&routing_key=created'
+
+test('a broker URL without a port means its scheme\'s standard one, TLS schemes included, for destinations and sources alike', () => {
+  const cases: [string, number, boolean][] = [
+    ['amqp://h/?exchange=x&queue=q', 5672, false], ['amqps://h/?exchange=x&queue=q', 5671, true],
+    ['nats://h?subject=s&stream=s&consumer=c', 4222, false],
+    ['redis://h/0?stream=s&group=g', 6379, false], ['rediss://h/0?stream=s&group=g', 6379, true],
+    ['mqtt://h?topic=t', 1883, false], ['mqtts://h?topic=t', 8883, true],
+  ]
+  for (const [url, port, tls] of cases) {
+    const kind = parseDestination(url)!.kind
+    assert.deepEqual([parseDestination(url)!.port, parseDestination(url)!.tls], [port, tls], url)
+    assert.deepEqual([parseSource(kind, url).port, parseSource(kind, url).tls], [port, tls], url)
+  }
+})
 
 const create = (hub: TestHub, body: Record<string, unknown>) => hub.app.inject({ method: 'POST', url: '/api/v1/endpoints', headers: hub.admin, payload: body })
 const patch = (hub: TestHub, id: string, body: Record<string, unknown>) => hub.app.inject({ method: 'PATCH', url: `/api/v1/endpoints/${id}`, headers: hub.admin, payload: body })
