@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import { conflict, HookhubError, invalidUtf8, notFound, validationFailed } from './errors.ts'
 import type { InboundSourceRow, SourceRepository, SourceRow } from '../storage/source-repository.ts'
-import { TYPE_PATTERN, type EventService } from './event-service.ts'
+import { TYPE_PATTERN, type EventService, type PublishInput } from './event-service.ts'
 import { brokerUrlProblems, isBrokerKind, maskBrokerUrl, type BrokerKind } from '../sources/broker-url.ts'
 import type { BrokerMessage } from '../sources/consumer.ts'
 import type { ClaimedDelivery } from '../storage/delivery-repository.ts'
@@ -160,6 +160,11 @@ function publisherOf (row: InboundSourceRow): number | undefined {
   return scopeOf(permissions, 'events', 'publish') === 'all' ? undefined : row.user_id
 }
 
+/** Whether the source stores events of this type (no `accept` list stores every type). */
+function accepts (row: InboundSourceRow, type: string): boolean {
+  return row.accepted_types === null || typeMatches(JSON.parse(row.accepted_types) as string[], type)
+}
+
 /** A relayed call's delivery stays leased this much longer than its timeout, then a worker retries it. */
 const RELAY_LEASE_MARGIN_MS = 30_000
 
@@ -209,6 +214,20 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     }
+  }
+
+  /** Stores what a source received as an event of that source, HTTP or broker alike. */
+  async function store (row: InboundSourceRow, event: Pick<PublishInput, 'type' | 'payload' | 'contentType' | 'idempotencyKey' | 'hold'>) {
+    const publisherId = publisherOf(row)
+    const result = await events.publish({
+      ...event,
+      source: row.id,
+      // The channel is the source's own (an integration point's code), not the sender's choice.
+      channel: row.channel,
+      ...(publisherId !== undefined && { publisherId, namesFromHub: true }),
+    })
+    await sources.touch(row.id, clock())
+    return result
   }
 
   async function findVisible (id: string, scope: Scope, actor: Principal) {
@@ -329,19 +348,10 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
         ?? (rule === null ? defaultType('none', payload, {}) : typeof rule === 'string' ? rule : readPath(payload, rule.field))
       // A type hookhub cannot store must not make the message come back forever.
       const type = typeof found === 'string' && TYPE_PATTERN.test(found) ? found : 'unknown'
-      const accepted = row.accepted_types === null ? null : JSON.parse(row.accepted_types) as string[]
-      if (accepted !== null && !typeMatches(accepted, type)) return { stored: false as const, type }
-      const publisherId = publisherOf(row)
-      const result = await events.publish({
-        type,
-        payload: text,
-        contentType,
-        source: row.id,
-        channel: row.channel,
-        ...(publisherId !== undefined && { publisherId, namesFromHub: true }),
-        idempotencyKey: message.messageId === null ? undefined : messageKey(row.id, message.messageId),
+      if (!accepts(row, type)) return { stored: false as const, type }
+      const result = await store(row, {
+        type, payload: text, contentType, idempotencyKey: message.messageId === null ? undefined : messageKey(row.id, message.messageId),
       })
-      await sources.touch(row.id, clock())
       return { stored: true as const, type, event: result.event, duplicate: result.duplicate }
     },
 
@@ -357,27 +367,18 @@ export function createSourceService ({ sources, events, secrets, relayNow, publi
         throw new HookhubError('HOOKHUB_SIGNATURE_INVALID')
       }
       const { text, contentType, type } = readInbound(row, hook)
-      const accepted = row.accepted_types === null ? null : JSON.parse(row.accepted_types) as string[]
-      if (accepted !== null && !typeMatches(accepted, type)) {
-        return { stored: false as const, type, reason: `event type ${type} is not accepted by this source` }
-      }
+      if (!accepts(row, type)) return { stored: false as const, type, reason: `event type ${type} is not accepted by this source` }
       const deliveryId = senderDeliveryId(hook.headers)
       const relay = row.relay_endpoint_id && row.relay_timeout_ms
         ? { endpointId: row.relay_endpoint_id, owner: newId('relay'), timeoutMs: row.relay_timeout_ms }
         : null
-      const publisherId = publisherOf(row)
-      const result = await events.publish({
+      const result = await store(row, {
         type,
         payload: text,
         contentType,
-        source: row.id,
-        channel: row.channel,
-        // The channel is the source's own (an integration point's code), not the sender's choice.
-        ...(publisherId !== undefined && { publisherId, namesFromHub: true }),
         idempotencyKey: deliveryId ? `source:${row.id}:${deliveryId}` : undefined,
         ...(relay && { hold: { endpointId: relay.endpointId, owner: relay.owner, leaseMs: relay.timeoutMs + RELAY_LEASE_MARGIN_MS } }),
       })
-      await sources.touch(row.id, clock())
       const ack = row.ack_body === null ? undefined : JSON.parse(row.ack_body) as unknown
       const held = relay && result.leased.find((d) => d.endpointId === relay.endpointId)
       // The message is stored and its delivery on record before the receiver is called.
