@@ -4,19 +4,18 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { test, type TestContext } from 'node:test'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { TestContext } from 'node:test'
+import type { Browser, Page } from 'playwright-core'
 import { ensureConsoleBuilt } from '../../scripts/ensure-build.js'
 import { childEnv, fetchWithin, ROOT, startServe, tempDir } from '../helpers/child.ts'
+import { browserTest, launchChromium } from '../helpers/browser.ts'
 import { FAST_DELIVERY } from '../helpers/delivery.ts'
 import { startSink } from '../helpers/sink.ts'
 
-const CHROMIUM = process.env.HOOKHUB_CHROMIUM ?? '/usr/bin/chromium'
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'console')
 const ADMIN = 'hh_console_browser_test_admin_token'
 /** Each wait in the browser; the whole test stays well under a minute. */
 const STEP_MS = 20_000
-const LAUNCH_MS = 45_000
 
 type Api = <T = unknown>(method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<T>
 
@@ -101,7 +100,7 @@ async function run (t: TestContext) {
   })
 
   // Starting chromium beside another test file's processes on two cores can take a while.
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: LAUNCH_MS })
+  const browser: Browser = await launchChromium()
   t.after(() => browser.close())
 
   await t.test('a wrong token is refused; the keyboard alone signs in, with a visible focus ring', async () => {
@@ -253,10 +252,4 @@ async function run (t: TestContext) {
   })
 }
 
-if (fs.existsSync(CHROMIUM)) {
-  test('web console in chromium: sign-in, retry a failed delivery, every page, phone width', { timeout: 120_000 }, run)
-} else if (process.env.HOOKHUB_REQUIRE_BROWSER === '1') {
-  test('web console in chromium', () => assert.fail(`chromium not found at ${CHROMIUM}; HOOKHUB_REQUIRE_BROWSER=1 requires it`))
-} else {
-  test.skip(`web console browser test skipped: chromium not found at ${CHROMIUM} (install it, or set HOOKHUB_CHROMIUM)`)
-}
+browserTest('web console in chromium: sign-in, retry a failed delivery, every page, phone width', 120_000, run)

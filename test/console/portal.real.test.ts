@@ -5,20 +5,19 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { test, type TestContext } from 'node:test'
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core'
+import type { TestContext } from 'node:test'
+import type { Browser, Frame, Page } from 'playwright-core'
 import { ensureConsoleBuilt } from '../../scripts/ensure-build.js'
 import { childEnv, fetchWithin, ROOT, startServe, tempDir } from '../helpers/child.ts'
+import { browserTest, launchChromium } from '../helpers/browser.ts'
 import { FAST_DELIVERY } from '../helpers/delivery.ts'
 import { startSink } from '../helpers/sink.ts'
 
-const CHROMIUM = process.env.HOOKHUB_CHROMIUM ?? '/usr/bin/chromium'
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'portal')
 const ADMIN = 'hh_portal_browser_test_admin_token'
 const EXPIRED = 'This portal link has expired — ask for a new one.'
 /** Each wait in the browser; the whole test stays well under two minutes. */
 const STEP_MS = 20_000
-const LAUNCH_MS = 45_000
 
 type Api = <T = unknown>(method: string, url: string, body?: unknown, token?: string) => Promise<T>
 
@@ -97,7 +96,7 @@ async function run (t: TestContext) {
   assert.ok(session.url.endsWith(`/portal#token=${token}`), session.url)
   portalSrc = `${hub.url}/portal#token=${token}`
 
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: LAUNCH_MS })
+  const browser: Browser = await launchChromium()
   t.after(() => browser.close())
 
   await t.test('framed by an allowed origin: add an endpoint, send a test event, see it arrive, retry it, rotate the secret', async () => {
@@ -219,10 +218,4 @@ async function run (t: TestContext) {
   })
 }
 
-if (fs.existsSync(CHROMIUM)) {
-  test('customer portal in chromium: a real portal session framed by an allowed origin, refused by another, expired and revoked links, phone width', { timeout: 180_000 }, run)
-} else if (process.env.HOOKHUB_REQUIRE_BROWSER === '1') {
-  test('customer portal in chromium', () => assert.fail(`chromium not found at ${CHROMIUM}; HOOKHUB_REQUIRE_BROWSER=1 requires it`))
-} else {
-  test.skip(`customer portal browser test skipped: chromium not found at ${CHROMIUM} (install it, or set HOOKHUB_CHROMIUM)`)
-}
+browserTest('customer portal in chromium: a real portal session framed by an allowed origin, refused by another, expired and revoked links, phone width', 180_000, run)
